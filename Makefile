@@ -1,0 +1,52 @@
+# Two commands set up a fresh machine: `make run` and `make test`. Each installs what is missing.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+SAMPLES := sample_projects/glove_words.eexp sample_projects/rotten_tomatoes.eexp
+
+.PHONY: run test install system-deps system-deps-offscreen samples lint benchmarks clean
+
+run: system-deps $(STAMP) $(SAMPLES)
+	$(VENV)/bin/explorer sample_projects/glove_words.eexp
+
+test: system-deps-offscreen $(STAMP) $(SAMPLES)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+
+install: $(STAMP)
+
+# The venv is rebuilt when pyproject.toml changes. torch 2.14.1 / torchvision 0.29.1 come from this
+# machine's wheel store; WEFE (tests only) pins numpy<=1.26.4, so it goes in without its pins.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet -e '.[test]'
+	$(PIP) install --quiet --no-deps wefe==1.0.1 scattertext==0.2.2
+	touch $@
+
+system-deps:
+	@scripts/system_deps.sh desktop
+
+system-deps-offscreen:
+	@scripts/system_deps.sh offscreen
+
+samples: $(SAMPLES)
+
+sample_projects/glove_words.eexp: | $(STAMP)
+	$(PY) sample_projects/build_samples.py words
+
+sample_projects/rotten_tomatoes.eexp: | $(STAMP)
+	$(PY) sample_projects/build_samples.py texts
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+benchmarks: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/startup.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/render.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,210 @@
+"""Entry points: ``explorer [PROJECT]`` opens the window; ``explorer COMMAND ...`` runs headless.
+
+Commands print one clear line and exit non-zero on bad input, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from explorer import __version__
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr."""
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1400x900, not {text!r}") from None
+    if not (100 <= width <= 10000 and 100 <= height <= 10000):
+        raise argparse.ArgumentTypeError("width and height must be between 100 and 10000 pixels")
+    return width, height
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="explorer",
+        description="Embedding Explorer. Without a command, opens the window (optionally on PROJECT).",
+    )
+    parser.add_argument("--version", action="version", version=f"embedding-explorer {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = commands.add_parser("gui", help="open the window (the default)")
+    gui.add_argument("project", nargs="?", help="a project file to open")
+    gui.add_argument("--startup-timing", action="store_true", help=argparse.SUPPRESS)
+
+    info = commands.add_parser("info", help="print a summary of a project")
+    info.add_argument("project")
+    info.add_argument("--format", choices=["text", "json"], default="text")
+
+    shot = commands.add_parser("screenshot", help="render the window with a project to a PNG, offscreen")
+    shot.add_argument("project")
+    shot.add_argument("-o", "--output", required=True, help="PNG file to write")
+    shot.add_argument("--size", type=_parse_size, default=(1400, 900), help="WIDTHxHEIGHT (default 1400x900)")
+    shot.add_argument("--projection", help="projection to show (default: the project's current one)")
+    shot.add_argument("--color-by", help="metadata column to colour by")
+    shot.add_argument("--select", help="id or text of an item to select")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    known = {"gui", "info", "screenshot"}
+    if not argv or (argv[0] not in known and not argv[0].startswith("-")):
+        argv = ["gui", *argv]
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["gui"])
+    try:
+        if args.command == "gui":
+            return run_gui(args.project, args.startup_timing)
+        if args.command == "info":
+            return cmd_info(args)
+        if args.command == "screenshot":
+            return cmd_screenshot(args)
+    except CommandError as err:
+        print(f"explorer: error: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("explorer: interrupted", file=sys.stderr)
+        return 130
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE
+
+
+def _load(path: str):
+    from explorer.io.project_file import ProjectFileError, load_project  # noqa: PLC0415
+
+    try:
+        return load_project(path)
+    except ProjectFileError as err:
+        raise CommandError(str(err)) from None
+
+
+# ---------------------------------------------------------------------------------------- info
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    project = _load(args.project)
+    summary = project.summary()
+    if args.format == "json":
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(f"{Path(args.project).name}: {summary['title'] or '(untitled)'}")
+    print(f"  items       {summary['items']:,}")
+    print(f"  dimensions  {summary['dimensions']}")
+    print(f"  modality    {summary['modality']}")
+    print(f"  model       {summary['model'] or 'unknown'}")
+    print(f"  columns     {', '.join(summary['columns']) or '(none)'}")
+    print(f"  colour by   {summary['color_by'] or '(none)'}")
+    print("  projections")
+    for name, spec in summary["projections"].items():
+        params = ", ".join(f"{k}={v}" for k, v in spec["params"].items())
+        current = "  (shown)" if name == project.view.projection else ""
+        print(f"    {name:<12} {spec['method']:<6} {params}{current}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------- GUI
+
+
+def _has_display() -> bool:
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return True  # offscreen, minimal, vnc...: the user chose
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def make_app(argv: list[str] | None = None):
+    from PySide6.QtCore import QCoreApplication  # noqa: PLC0415
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    QCoreApplication.setOrganizationName("EmbeddingExplorer")
+    QCoreApplication.setApplicationName("Embedding Explorer")
+    app = QApplication.instance() or QApplication(argv or ["explorer"])
+    return app
+
+
+def run_gui(project: str | None, startup_timing: bool = False) -> int:
+    if not _has_display():
+        print("explorer: no display found (DISPLAY is not set); to render the app without one, run: "
+              "explorer screenshot PROJECT -o map.png", file=sys.stderr)
+        return EXIT_FAILED
+    app = make_app(sys.argv[:1])
+    from explorer.ui.main_window import MainWindow  # noqa: PLC0415
+
+    window = MainWindow()
+    if startup_timing:
+        def report(stamp: float) -> None:
+            print(f"first_paint_epoch={stamp:.6f}", flush=True)
+            app.quit()
+
+        window.first_painted.connect(report)
+    window.show()
+    if project:
+        window.open_project(project)
+    return app.exec()
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    project = _load(args.project)
+    output = Path(args.output)
+    if output.suffix.lower() != ".png":
+        raise CommandError(f"output must be a .png file, not {output.name}")
+    if not output.parent.exists():
+        raise CommandError(f"folder {output.parent} does not exist")
+    app = make_app()
+    from PySide6.QtCore import QSettings  # noqa: PLC0415
+
+    from explorer.ui.main_window import MainWindow  # noqa: PLC0415
+
+    settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "EmbeddingExplorer",
+                         "screenshot")
+    window = MainWindow(settings=settings)
+    if args.projection and args.projection not in project.projections:
+        raise CommandError(f"no projection {args.projection!r}; the project has "
+                           f"{', '.join(project.projections) or 'none'}")
+    if args.color_by and args.color_by not in project.embeddings.metadata:
+        raise CommandError(f"no column {args.color_by!r}; the project has "
+                           f"{', '.join(project.embeddings.metadata) or 'none'}")
+    window._pending_path = Path(args.project).resolve()
+    window._on_loaded(project)
+    if args.projection:
+        window.state.set_projection(args.projection)
+    if args.color_by:
+        window.state.set_color_by(args.color_by)
+    if args.select:
+        index = project.embeddings.key_to_index.get(args.select)
+        if index is None:
+            raise CommandError(f"no item with id or text {args.select!r}")
+        window.state.select([index])
+    window.state.set_dirty(False)
+    window.resize(*args.size)
+    window.show()
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    window.scatter.reset_view()
+    app.processEvents()
+    image = window.grab()
+    if not image.save(str(output), "PNG"):
+        raise CommandError(f"cannot write {output}")
+    window.close()
+    print(f"wrote {output} ({image.width()}x{image.height()})")
+    return 0

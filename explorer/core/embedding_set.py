@@ -1,0 +1,79 @@
+"""The embedding set: one float32 matrix plus per-item columns, held as arrays (gensim-style)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+MODALITIES = ("text", "image", "word")
+
+
+@dataclass(eq=False)
+class EmbeddingSet:
+    """N items embedded in D dimensions.
+
+    ``vectors`` is (N, D) float32; ``ids``, ``texts`` and each metadata column have N entries.
+    ``image_paths`` (relative to the project) is present for image sets only.
+    """
+
+    vectors: np.ndarray
+    ids: np.ndarray
+    texts: np.ndarray
+    modality: str = "text"
+    model_id: str = ""
+    metadata: dict[str, np.ndarray] = field(default_factory=dict)
+    image_paths: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        self.vectors = np.ascontiguousarray(self.vectors, dtype=np.float32)
+        if self.vectors.ndim != 2:
+            raise ValueError(f"vectors must be a 2-D matrix, got shape {self.vectors.shape}")
+        n = self.vectors.shape[0]
+        self.ids = np.asarray(self.ids).astype(str)
+        self.texts = np.asarray(self.texts).astype(str)
+        if self.modality not in MODALITIES:
+            raise ValueError(f"unknown modality {self.modality!r}; expected one of {MODALITIES}")
+        columns = {"ids": self.ids, "texts": self.texts, **self.metadata}
+        if self.image_paths is not None:
+            self.image_paths = np.asarray(self.image_paths).astype(str)
+            columns["image_paths"] = self.image_paths
+        for name, column in columns.items():
+            if len(column) != n:
+                raise ValueError(f"column {name!r} has {len(column)} rows but there are {n} vectors")
+        if len(set(self.ids.tolist())) != n:
+            raise ValueError("item ids must be unique")
+
+    def __len__(self) -> int:
+        return self.vectors.shape[0]
+
+    @property
+    def dim(self) -> int:
+        return self.vectors.shape[1]
+
+    @cached_property
+    def unit_vectors(self) -> np.ndarray:
+        """Rows scaled to unit length (zero rows stay zero); cached like gensim's norms."""
+        norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
+        return self.vectors / np.where(norms == 0, 1, norms)
+
+    @cached_property
+    def key_to_index(self) -> dict[str, int]:
+        """Look-up by text first (words, snippets), then ids, which win where both exist."""
+        table = {text: i for i, text in reversed(list(enumerate(self.texts.tolist())))}
+        table.update({item_id: i for i, item_id in enumerate(self.ids.tolist())})
+        return table
+
+    def column(self, name: str) -> np.ndarray:
+        if name in self.metadata:
+            return self.metadata[name]
+        if name == "text":
+            return self.texts
+        if name == "id":
+            return self.ids
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> list[str]:
+        return list(self.metadata)

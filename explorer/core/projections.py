@@ -1,0 +1,130 @@
+"""2-D projections of an embedding matrix, written as job generators (see core.progress).
+
+Heavy libraries (umap-learn, openTSNE) are imported inside the jobs so that importing this module
+stays cheap for the GUI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from explorer.core.progress import Job, Progress
+from explorer.core.project import Projection
+
+METHODS = ("pca", "tsne", "umap")
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "pca": {"components": [0, 1], "seed": 0},
+    "tsne": {"perplexity": 30.0, "metric": "cosine", "seed": 0, "pca_dims": 50, "n_iter": 750},
+    "umap": {"n_neighbors": 15, "min_dist": 0.1, "metric": "cosine", "seed": 0, "pca_dims": 0},
+}
+
+
+def params_for(method: str, **overrides: Any) -> dict[str, Any]:
+    if method not in DEFAULTS:
+        raise ValueError(f"unknown projection method {method!r}; choose one of {', '.join(METHODS)}")
+    unknown = set(overrides) - set(DEFAULTS[method])
+    if unknown:
+        raise ValueError(
+            f"unknown parameter(s) for {method}: {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(DEFAULTS[method])}"
+        )
+    params = dict(DEFAULTS[method])
+    params.update(overrides)
+    return params
+
+
+def pca_fit(vectors: np.ndarray, n_components: int) -> np.ndarray:
+    """Principal component scores via SVD of the centred matrix (deterministic sign)."""
+    centred = vectors.astype(np.float64) - vectors.mean(axis=0, dtype=np.float64)
+    n_components = min(n_components, *centred.shape)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    components = vt[:n_components]
+    # Fix each component's sign so that its largest loading is positive, as scikit-learn does.
+    signs = np.sign(components[np.arange(n_components), np.abs(components).argmax(axis=1)])
+    components *= np.where(signs == 0, 1, signs)[:, None]
+    return (centred @ components.T).astype(np.float32)
+
+
+def _reduce(vectors: np.ndarray, pca_dims: int) -> np.ndarray:
+    if pca_dims and 0 < pca_dims < vectors.shape[1]:
+        return pca_fit(vectors, pca_dims)
+    return vectors
+
+
+def _check_input(vectors: np.ndarray, minimum: int) -> None:
+    if len(vectors) < minimum:
+        raise ValueError(f"need at least {minimum} items for this projection, got {len(vectors)}")
+    if not np.isfinite(vectors).all():
+        raise ValueError("the vectors contain NaN or infinite values")
+
+
+def project(vectors: np.ndarray, method: str, name: str | None = None, **overrides: Any) -> Job[Projection]:
+    """Compute a projection; yields Progress, returns a Projection."""
+    params = params_for(method, **overrides)
+    jobs = {"pca": _pca_job, "tsne": _tsne_job, "umap": _umap_job}
+    coords = yield from jobs[method](np.asarray(vectors, dtype=np.float32), params)
+    return Projection(name or method, method, coords, params)
+
+
+def _pca_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
+    _check_input(vectors, 2)
+    first, second = (int(c) for c in params["components"])
+    yield Progress(0, 1, "PCA")
+    scores = pca_fit(vectors, max(first, second) + 1)
+    yield Progress(1, 1, "PCA done")
+    return np.ascontiguousarray(scores[:, [first, second]])
+
+
+def _umap_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
+    _check_input(vectors, 4)
+    yield Progress(0, 3, "Loading UMAP (first use compiles, which can take a while)")
+    import umap  # noqa: PLC0415 - heavy, lazy on purpose
+
+    yield Progress(1, 3, "Reducing with PCA" if params["pca_dims"] else "Preparing")
+    data = _reduce(vectors, int(params["pca_dims"]))
+    yield Progress(2, 3, "Optimising UMAP layout")
+    reducer = umap.UMAP(
+        n_neighbors=min(int(params["n_neighbors"]), len(data) - 1),
+        min_dist=float(params["min_dist"]),
+        metric=str(params["metric"]),
+        random_state=int(params["seed"]),
+        n_components=2,
+    )
+    coords = reducer.fit_transform(data)
+    yield Progress(3, 3, "UMAP done")
+    return np.asarray(coords, dtype=np.float32)
+
+
+def _tsne_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
+    _check_input(vectors, 5)
+    yield Progress(0, 1, "Loading openTSNE")
+    from openTSNE import TSNEEmbedding, affinity, initialization  # noqa: PLC0415
+
+    data = _reduce(vectors, int(params["pca_dims"]))
+    perplexity = min(float(params["perplexity"]), (len(data) - 1) / 3)
+    total = 250 + int(params["n_iter"])
+    yield Progress(0, total, "Computing t-SNE affinities")
+    affinities = affinity.PerplexityBasedNN(
+        data, perplexity=perplexity, metric=str(params["metric"]), random_state=int(params["seed"]),
+        n_jobs=-1,
+    )
+    init = initialization.pca(data, random_state=int(params["seed"]))
+    embedding = TSNEEmbedding(init, affinities, negative_gradient_method="fft", n_jobs=-1,
+                              random_state=int(params["seed"]))
+    chunk = 50
+    done = 0
+    # Early exaggeration phase, then the normal phase, in chunks so the caller can stop and draw.
+    for exaggeration, iterations, momentum in ((12.0, 250, 0.5), (1.0, int(params["n_iter"]), 0.8)):
+        left = iterations
+        while left > 0:
+            step = min(chunk, left)
+            embedding = embedding.optimize(step, exaggeration=exaggeration, momentum=momentum,
+                                           inplace=True)
+            left -= step
+            done += step
+            yield Progress(done, total, "Optimising t-SNE layout",
+                           partial=np.asarray(embedding, dtype=np.float32).copy())
+    return np.asarray(embedding, dtype=np.float32)

@@ -1,0 +1,56 @@
+"""The embedder protocol: an id, the modalities it accepts, its dimension, and ``embed`` which
+yields one float32 batch at a time so that callers can report progress and stop between batches."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from explorer.core.progress import Job, Progress
+
+
+class EmbedderError(Exception):
+    """A model that cannot be loaded or used; the message is meant for the user."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    id: str
+    modalities: tuple[str, ...]
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, items: Sequence[str], batch_size: int = 64) -> Iterator[np.ndarray]: ...
+
+
+def pick_device(preferred: str | None = None) -> str:
+    """The torch device to run on: ``preferred`` or $EXPLORER_DEVICE if given, else a GPU if present."""
+    choice = preferred or os.environ.get("EXPLORER_DEVICE")
+    if choice:
+        return choice
+    import torch  # noqa: PLC0415 - heavy, only when a model is really used
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def embed_all(embedder: Embedder, items: Sequence[str], batch_size: int = 64) -> Job[np.ndarray]:
+    """Embed every item; yields Progress per batch, returns the (N, D) float32 matrix."""
+    total = len(items)
+    parts: list[np.ndarray] = []
+    done = 0
+    yield Progress(0, total, f"Embedding {total:,} items with {embedder.id}")
+    for batch in embedder.embed(items, batch_size=batch_size):
+        parts.append(np.asarray(batch, dtype=np.float32))
+        done += len(batch)
+        yield Progress(done, total, f"Embedded {done:,} of {total:,}")
+    if not parts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.concatenate(parts)

@@ -1,0 +1,433 @@
+"""The main window: menus and shortcuts in one place (Qt's application example), the map, the side
+panel and the status bar. It owns the AppState; every panel is a view over that state."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QToolBar,
+)
+
+from explorer import __version__
+from explorer.core.progress import Job, Progress
+from explorer.core.project import Project
+from explorer.io.project_file import SUFFIX, load_project, save_project
+from explorer.state import AppState
+from explorer.ui.panels.item_panel import ItemPanel
+from explorer.ui.scatter_view import ScatterView
+from explorer.ui.workers import JobRunner, connect_current
+
+APP_NAME = "Embedding Explorer"
+MAX_RECENT = 10
+PROJECT_FILTER = f"Embedding Explorer projects (*{SUFFIX});;All files (*)"
+
+
+def load_job(path: Path) -> Job[Project]:
+    yield Progress(0, 1, f"Opening {path.name}")
+    project = load_project(path)
+    yield Progress(1, 1, f"Opened {path.name}")
+    return project
+
+
+def save_job(project: Project, path: Path) -> Job[Path]:
+    yield Progress(0, 1, f"Saving {path.name}")
+    saved = save_project(project, path)
+    yield Progress(1, 1, f"Saved {path.name}")
+    return saved
+
+
+class MainWindow(QMainWindow):
+    project_opened = Signal(str)  # path
+    project_saved = Signal(str)  # path
+    error_shown = Signal(str)  # the message shown to the user
+    first_painted = Signal(float)  # time.time() of the first paint
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.state = AppState()
+        self.last_error = ""
+        self._first_paint_done = False
+        self.setWindowTitle(APP_NAME)
+        self.resize(1280, 820)
+        self.setAcceptDrops(True)
+
+        self.scatter = ScatterView(self.state, self)
+        self.setCentralWidget(self.scatter)
+        self.item_panel = ItemPanel(self.state, self)
+        dock = QDockWidget("Selected item", self)
+        dock.setObjectName("item_dock")
+        dock.setWidget(self.item_panel)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.item_dock = dock
+
+        self.loader = JobRunner(self)
+        self.saver = JobRunner(self)
+        self._create_actions()
+        self._create_menus()
+        self._create_toolbar()
+        self._create_status_bar()
+        self._connect_jobs()
+
+        self.state.project_changed.connect(self._on_project_changed)
+        self.state.projection_changed.connect(self._update_status)
+        self.state.dirty_changed.connect(self._update_title)
+        self.state.path_changed.connect(self._update_title)
+        self.state.hover_changed.connect(self._on_hover_changed)
+        self._update_title()
+        self._on_project_changed()
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    # ------------------------------------------------------------------ actions and menus
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _create_actions(self) -> None:
+        key = QKeySequence.StandardKey
+        self.open_action = self._action("&Open…", self.open_dialog, key.Open, "Open a project file")
+        self.save_action = self._action("&Save", self.save, key.Save, "Save the project")
+        self.save_as_action = self._action("Save &As…", self.save_as_dialog, key.SaveAs,
+                                           "Save the project under a new name")
+        self.quit_action = self._action("&Quit", self.close, QKeySequence("Ctrl+Q"), "Quit Embedding Explorer")
+        self.reset_view_action = self._action("&Reset View", self.scatter.reset_view,
+                                              QKeySequence("Ctrl+0"), "Show every point")
+        self.clear_selection_action = self._action("&Clear Selection", lambda: self.state.select([]),
+                                                   QKeySequence("Esc"))
+        self.about_action = self._action("&About", self._about)
+
+    def _create_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.save_action)
+        file_menu.addAction(self.save_as_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.file_menu = file_menu
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.reset_view_action)
+        view_menu.addAction(self.clear_selection_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.item_dock.toggleViewAction())
+        self.view_menu = view_menu
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.about_action)
+        self._fill_recent_menu()
+
+    def _create_toolbar(self) -> None:
+        bar = QToolBar("Map", self)
+        bar.setObjectName("map_toolbar")
+        bar.setMovable(False)
+        bar.addWidget(QLabel(" Projection "))
+        self.projection_combo = QComboBox()
+        self.projection_combo.setMinimumWidth(120)
+        self.projection_combo.currentTextChanged.connect(
+            lambda name: name and self.state.set_projection(name))
+        bar.addWidget(self.projection_combo)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Colour by "))
+        self.color_combo = QComboBox()
+        self.color_combo.setMinimumWidth(140)
+        self.color_combo.currentIndexChanged.connect(self._on_color_combo)
+        bar.addWidget(self.color_combo)
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _create_status_bar(self) -> None:
+        status = self.statusBar()
+        self.summary_label = QLabel()
+        self.hover_label = QLabel()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_jobs)
+        status.addWidget(self.hover_label, 1)
+        status.addPermanentWidget(self.progress_bar)
+        status.addPermanentWidget(self.cancel_button)
+        status.addPermanentWidget(self.summary_label)
+        self.progress_bar.hide()
+        self.cancel_button.hide()
+
+    def _connect_jobs(self) -> None:
+        for runner in (self.loader, self.saver):
+            connect_current(runner, "progressed", self._show_progress)
+            connect_current(runner, "failed", self._hide_progress)
+            connect_current(runner, "cancelled", self._hide_progress)
+            connect_current(runner, "finished", self._hide_progress)
+        connect_current(self.loader, "finished", self._on_loaded)
+        connect_current(self.loader, "failed", lambda msg: self.show_error("Cannot open project", msg))
+        connect_current(self.saver, "finished", self._on_saved)
+        connect_current(self.saver, "failed", lambda msg: self.show_error("Cannot save project", msg))
+
+    # ------------------------------------------------------------------ jobs
+    def _show_progress(self, step: Progress, *_) -> None:
+        self.progress_bar.show()
+        self.cancel_button.show()
+        fraction = step.fraction
+        if fraction is None:
+            self.progress_bar.setRange(0, 0)
+        else:
+            self.progress_bar.setRange(0, 1000)
+            self.progress_bar.setValue(int(fraction * 1000))
+        self.progress_bar.setFormat(step.message or "%p%")
+        self.statusBar().showMessage(step.message, 3000)
+
+    def _hide_progress(self, *_) -> None:
+        if not (self.loader.running or self.saver.running):
+            self.progress_bar.hide()
+            self.cancel_button.hide()
+
+    def cancel_jobs(self) -> None:
+        self.loader.cancel()
+        self.saver.cancel()
+        self.statusBar().showMessage("Cancelled", 3000)
+
+    # ------------------------------------------------------------------ open
+    def open_dialog(self) -> None:
+        if not self.confirm_discard():
+            return
+        start = str(self.state.path.parent) if self.state.path else str(Path.cwd())
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, PROJECT_FILTER)
+        if path:
+            self.open_project(path, ask=False)
+
+    def open_project(self, path: str | Path, block: bool = False, ask: bool = True) -> bool:
+        """Open a project in a worker (or at once with ``block``); the open project stays as it is
+        until the new one has loaded completely, and stays if loading fails."""
+        if ask and not self.confirm_discard():
+            return False
+        path = Path(path).expanduser().resolve()
+        if block:
+            try:
+                project = load_project(path)
+            except Exception as err:  # noqa: BLE001 - reported in one line
+                self.show_error("Cannot open project", str(err))
+                return False
+            self._pending_path = path
+            self._on_loaded(project)
+            return True
+        self._pending_path = path
+        self.loader.start(load_job(path), f"open {path.name}")
+        return True
+
+    def _on_loaded(self, project: Project) -> None:
+        path = self._pending_path
+        self.state.set_project(project, path)
+        self._add_recent(path)
+        self.statusBar().showMessage(f"Opened {path}", 4000)
+        self.project_opened.emit(str(path))
+
+    # ------------------------------------------------------------------ save
+    def save(self, block: bool = False) -> bool:
+        if self.state.project is None:
+            return False
+        if self.state.path is None:
+            return self.save_as_dialog()
+        return self.save_to(self.state.path, block=block)
+
+    def save_as_dialog(self) -> bool:
+        if self.state.project is None:
+            return False
+        start = str(self.state.path) if self.state.path else str(Path.cwd() / f"untitled{SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save project as", start, PROJECT_FILTER)
+        if not path:
+            return False
+        if not path.endswith(SUFFIX):
+            path += SUFFIX
+        return self.save_to(path)
+
+    def save_to(self, path: str | Path, block: bool = False) -> bool:
+        project = self.state.project
+        if project is None:
+            return False
+        path = Path(path).expanduser().resolve()
+        self._saving = (path, self.state.revision)
+        if block:
+            try:
+                save_project(project, path)
+            except Exception as err:  # noqa: BLE001
+                self.show_error("Cannot save project", str(err))
+                return False
+            self._on_saved(path)
+            return True
+        self.saver.start(save_job(project, path), f"save {path.name}")
+        return True
+
+    def _on_saved(self, path: Path) -> None:
+        target, revision = self._saving
+        if self.state.path != target:
+            self.state.set_path(target)
+        if self.state.revision == revision:  # nothing changed while the file was written
+            self.state.set_dirty(False)
+        self._add_recent(target)
+        self.statusBar().showMessage(f"Saved {target}", 4000)
+        self.project_saved.emit(str(target))
+
+    # ------------------------------------------------------------------ recent files
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _add_recent(self, path: Path) -> None:
+        entries = [str(path)] + [p for p in self.recent_files() if p != str(path)]
+        self.settings.setValue("recent_files", entries[:MAX_RECENT])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        entries = self.recent_files()
+        for entry in entries:
+            action = self.recent_menu.addAction(Path(entry).name)
+            action.setToolTip(entry)
+            action.setStatusTip(entry)
+            action.triggered.connect(lambda _=False, p=entry: self.open_project(p))
+        if entries:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", lambda: self.settings.setValue("recent_files", []))
+        else:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+
+    # ------------------------------------------------------------------ state -> window
+    def _on_project_changed(self) -> None:
+        project = self.state.project
+        has_project = project is not None
+        self.save_action.setEnabled(has_project)
+        self.save_as_action.setEnabled(has_project)
+        self.projection_combo.blockSignals(True)
+        self.projection_combo.clear()
+        self.color_combo.blockSignals(True)
+        self.color_combo.clear()
+        if project is not None:
+            self.projection_combo.addItems(list(project.projections))
+            if project.view.projection:
+                self.projection_combo.setCurrentText(project.view.projection)
+            self.color_combo.addItem("(none)", None)
+            for column in project.embeddings.metadata:
+                self.color_combo.addItem(column, column)
+            index = self.color_combo.findData(project.view.color_by)
+            self.color_combo.setCurrentIndex(max(index, 0))
+        self.projection_combo.blockSignals(False)
+        self.color_combo.blockSignals(False)
+        self._update_status()
+        self._update_title()
+
+    def _on_color_combo(self, index: int) -> None:
+        if self.state.project is not None and index >= 0:
+            self.state.set_color_by(self.color_combo.itemData(index))
+
+    def _update_status(self) -> None:
+        project = self.state.project
+        if project is None:
+            self.summary_label.setText("No project open — File ▸ Open (Ctrl+O)")
+            return
+        emb = project.embeddings
+        projection = project.current_projection
+        shown = f"{projection.name} ({projection.method})" if projection else "no projection"
+        self.summary_label.setText(
+            f"{len(emb):,} points · {emb.dim}-d · model {emb.model_id or 'unknown'} · {shown}")
+        if projection is not None and self.projection_combo.currentText() != projection.name:
+            self.projection_combo.setCurrentText(projection.name)
+
+    def _update_title(self) -> None:
+        name = self.state.path.name if self.state.path else ("untitled" if self.state.project else "")
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}" if name else APP_NAME)
+        self.setWindowModified(self.state.dirty)
+
+    def _on_hover_changed(self) -> None:
+        index = self.state.hovered
+        if index is None or self.state.project is None:
+            self.hover_label.setText("")
+            return
+        emb = self.state.project.embeddings
+        self.hover_label.setText(emb.texts[index][:100])
+
+    # ------------------------------------------------------------------ messages
+    def show_error(self, title: str, message: str) -> None:
+        """Tell the user what is wrong without blocking the event loop (no traceback dialogs)."""
+        self.last_error = message
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("error_box")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.statusBar().showMessage(message, 8000)
+        self.error_shown.emit(message)
+
+    def _about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"<b>{APP_NAME}</b> {__version__}<br>Maps, neighbours, analogies, clusters "
+                          "and bias probes over your own embeddings, offline.")
+
+    def confirm_discard(self) -> bool:
+        """True when there are no unsaved changes, or the user saved or discarded them."""
+        if not self.state.dirty:
+            return True
+        answer = QMessageBox.question(
+            self, APP_NAME, "The project has unsaved changes. Save them first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            if self.state.path is None:
+                return self.save_as_dialog() and not self.state.dirty
+            return self.save_to(self.state.path, block=True)
+        return answer == QMessageBox.StandardButton.Discard
+
+    # ------------------------------------------------------------------ Qt events
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.loader.cancel()
+        self.saver.wait(30)  # never cut a save short
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        event.accept()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if not self._first_paint_done:
+            self._first_paint_done = True
+            stamp = time.time()
+            QTimer.singleShot(0, lambda: self.first_painted.emit(stamp))
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if self._dropped_project(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        path = self._dropped_project(event)
+        if path is not None:
+            event.acceptProposedAction()
+            self.open_project(path)
+
+    @staticmethod
+    def _dropped_project(event) -> str | None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        for url in urls:
+            if url.isLocalFile() and url.toLocalFile().endswith(SUFFIX):
+                return url.toLocalFile()
+        return None

@@ -1,0 +1,192 @@
+"""A pyqtgraph item that draws many points by rasterising them with numpy into one image.
+
+Per-point pyqtgraph items (ScatterPlotItem) cost seconds per update at a million points and redraw
+every point on every pan. Here the points are stamped into an ARGB buffer at the view's pixel
+resolution (one vectorised assignment per pixel of the point's disc), the image is cached, and while
+the user pans or zooms the cached image is moved and scaled at blit cost; the exact image is
+rendered again once the view has been still for a moment (``settle_ms``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtGui import QImage, QPainter, QTransform
+
+# Above this many points a render takes long enough that interaction blits the cached image.
+DEFER_ABOVE = 150_000
+
+
+def disc_offsets(radius: float) -> np.ndarray:
+    r = max(radius, 0.5)
+    span = int(math.ceil(r))
+    dy, dx = np.mgrid[-span:span + 1, -span:span + 1]
+    inside = dx * dx + dy * dy <= r * r + 0.25
+    return np.stack([dx[inside], dy[inside]], axis=1)
+
+
+class PointCloudItem(pg.GraphicsObject):
+    def __init__(self, radius: float = 2.5, settle_ms: int = 60) -> None:
+        super().__init__()
+        self.radius = radius
+        self.opacity_value = 0.85
+        self._xy = np.zeros((0, 2), dtype=np.float32)
+        self._argb = np.zeros(0, dtype=np.uint32)
+        self._visible = np.zeros(0, dtype=bool)
+        self._order = np.zeros(0, dtype=np.int64)
+        self._bounds = QRectF()
+        self._cache: tuple | None = None  # (key, QImage, QTransform at render, QRectF device rect)
+        self.render_count = 0
+        self.last_render_ms = 0.0
+        self._settle = QTimer()
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(settle_ms)
+        self._settle.timeout.connect(self._rerender)
+        self._force = False
+
+    # ------------------------------------------------------------------ data
+    def set_points(self, xy: np.ndarray) -> None:
+        self.prepareGeometryChange()
+        self._xy = np.ascontiguousarray(xy, dtype=np.float32)
+        n = len(self._xy)
+        # A fixed random drawing order, so no category systematically hides another.
+        self._order = np.random.default_rng(0).permutation(n)
+        if len(self._argb) != n:
+            self._argb = np.full(n, 0xFF3A6EA5, dtype=np.uint32)
+            self._visible = np.ones(n, dtype=bool)
+        if n:
+            lo, hi = np.nanmin(self._xy, axis=0), np.nanmax(self._xy, axis=0)
+            pad = (hi - lo) * 0.03 + 1e-6
+            self._bounds = QRectF(float(lo[0] - pad[0]), float(lo[1] - pad[1]),
+                                  float(hi[0] - lo[0] + 2 * pad[0]), float(hi[1] - lo[1] + 2 * pad[1]))
+        else:
+            self._bounds = QRectF()
+        self.invalidate()
+
+    def set_colors(self, rgb: np.ndarray, visible: np.ndarray | None = None) -> None:
+        rgb = np.asarray(rgb, dtype=np.uint32)
+        self._argb = (0xFF << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+        self._argb = self._argb.astype(np.uint32)
+        self._visible = np.ones(len(rgb), dtype=bool) if visible is None else np.asarray(visible, bool)
+        self.invalidate()
+
+    def set_radius(self, radius: float) -> None:
+        self.radius = float(radius)
+        self.invalidate()
+
+    def set_point_opacity(self, opacity: float) -> None:
+        self.opacity_value = float(opacity)
+        self.update()
+
+    def invalidate(self) -> None:
+        self._cache = None
+        self.update()
+
+    @property
+    def point_count(self) -> int:
+        return len(self._xy)
+
+    def data_bounds(self) -> QRectF:
+        return QRectF(self._bounds)
+
+    # ------------------------------------------------------------------ picking
+    def pick(self, x: float, y: float, pixel_w: float, pixel_h: float, tolerance_px: float = 4.0) -> int | None:
+        """The visible point nearest to data position (x, y), if within the point radius plus
+        ``tolerance_px`` screen pixels. ``pixel_w``/``pixel_h`` are the data size of one pixel."""
+        if not len(self._xy) or pixel_w <= 0 or pixel_h <= 0:
+            return None
+        dx = (self._xy[:, 0] - np.float32(x)) * np.float32(1.0 / pixel_w)
+        dy = (self._xy[:, 1] - np.float32(y)) * np.float32(1.0 / pixel_h)
+        d2 = dx * dx + dy * dy
+        if not self._visible.all():
+            d2[~self._visible] = np.inf
+        best = int(np.argmin(d2))
+        limit = self.radius + tolerance_px
+        return best if d2[best] <= limit * limit else None
+
+    # ------------------------------------------------------------------ drawing
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        return QRectF(self._bounds)
+
+    def _rerender(self) -> None:
+        self._force = True
+        self.update()
+
+    def paint(self, painter: QPainter, *args) -> None:
+        if not len(self._xy):
+            return
+        transform = painter.transform()
+        view_box = self.getViewBox()
+        device = painter.device()
+        dpr = device.devicePixelRatioF() if hasattr(device, "devicePixelRatioF") else 1.0
+        if view_box is not None:
+            rect = transform.mapRect(self.mapRectFromView(view_box.viewRect()))
+        else:
+            rect = transform.mapRect(self._bounds)
+        rect = rect.intersected(QRectF(0, 0, device.width() / dpr if dpr else device.width(),
+                                       device.height() / dpr if dpr else device.height()))
+        if rect.width() < 1 or rect.height() < 1:
+            return
+        key = (transform.m11(), transform.m12(), transform.m21(), transform.m22(), transform.m31(),
+               transform.m32(), rect.x(), rect.y(), rect.width(), rect.height(), dpr, self.radius)
+        painter.save()
+        painter.setOpacity(self.opacity_value)
+        if self._cache is not None and self._cache[0] == key:
+            self._blit(painter, self._cache)
+        elif self._cache is not None and len(self._xy) > DEFER_ABOVE and not self._force:
+            # Interaction on a big set: move the last image now, render exactly when still.
+            self._blit(painter, self._cache, transform)
+            self._settle.start()
+        else:
+            self._force = False
+            image = self._render(transform, rect, dpr)
+            self._cache = (key, image, QTransform(transform), rect)
+            self._blit(painter, self._cache)
+        painter.restore()
+
+    def _blit(self, painter: QPainter, cache: tuple, now: QTransform | None = None) -> None:
+        _, image, rendered_with, rect = cache
+        if now is None:
+            painter.resetTransform()
+        else:
+            inverse, ok = rendered_with.inverted()
+            if not ok:
+                return
+            painter.setTransform(inverse * now)
+        painter.drawImage(rect.topLeft(), image)
+
+    def _render(self, transform: QTransform, rect: QRectF, dpr: float) -> QImage:
+        import time  # noqa: PLC0415
+
+        started = time.perf_counter()
+        width = max(1, int(math.ceil(rect.width() * dpr)))
+        height = max(1, int(math.ceil(rect.height() * dpr)))
+        radius = self.radius * dpr
+        offsets = disc_offsets(radius)
+        margin = int(math.ceil(max(radius, 0.5))) * 2
+        full_w, full_h = width + 2 * margin, height + 2 * margin
+        order = self._order if self._visible.all() else self._order[self._visible[self._order]]
+        xy = self._xy[order]
+        sx, sy = np.float32(transform.m11() * dpr), np.float32(transform.m22() * dpr)
+        hx, hy = np.float32(transform.m21() * dpr), np.float32(transform.m12() * dpr)
+        ox = np.float32((transform.m31() - rect.x()) * dpr + margin)
+        oy = np.float32((transform.m32() - rect.y()) * dpr + margin)
+        px = xy[:, 0] * sx + xy[:, 1] * hx + ox
+        py = xy[:, 0] * hy + xy[:, 1] * sy + oy
+        lo, high_x, high_y = margin / 2, full_w - margin / 2 - 1, full_h - margin / 2 - 1
+        keep = (px >= lo) & (px <= high_x) & (py >= lo) & (py <= high_y)
+        flat = np.rint(py[keep]).astype(np.int64) * full_w + np.rint(px[keep]).astype(np.int64)
+        colors = self._argb[order][keep]
+        buffer = np.zeros(full_w * full_h, dtype=np.uint32)
+        for dx, dy in offsets:
+            buffer[flat + (int(dy) * full_w + int(dx))] = colors
+        pixels = np.ascontiguousarray(buffer.reshape(full_h, full_w)[margin:margin + height,
+                                                                     margin:margin + width])
+        image = QImage(pixels.data, width, height, 4 * width, QImage.Format.Format_ARGB32).copy()
+        image.setDevicePixelRatio(dpr)
+        self.render_count += 1
+        self.last_render_ms = (time.perf_counter() - started) * 1000
+        return image

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from explorer.core import Cancelled, run_to_end
+from explorer.core.projections import params_for, pca_fit, project
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    rng = np.random.default_rng(3)
+    centres = rng.standard_normal((4, 32)) * 6
+    return (centres[rng.integers(0, 4, 400)] + rng.standard_normal((400, 32))).astype(np.float32)
+
+
+def test_pca_matches_scikit_learn(blobs):
+    from sklearn.decomposition import PCA
+
+    ours = pca_fit(blobs, 3)
+    theirs = PCA(n_components=3, svd_solver="full").fit_transform(blobs.astype(np.float64))
+    # Component signs are a convention; compare up to sign per component.
+    for c in range(3):
+        sign = np.sign(ours[:, c] @ theirs[:, c])
+        np.testing.assert_allclose(ours[:, c], sign * theirs[:, c], rtol=1e-3, atol=1e-3)
+
+
+def test_pca_job_reports_progress_and_returns_projection(blobs):
+    steps = []
+    result = run_to_end(project(blobs, "pca", name="P", components=[1, 2]), steps.append)
+    assert result.name == "P" and result.method == "pca" and result.coords.shape == (400, 2)
+    assert result.params["components"] == [1, 2]
+    np.testing.assert_allclose(result.coords, pca_fit(blobs, 3)[:, 1:3], rtol=1e-5)
+    assert steps[-1].fraction == 1.0
+
+
+def test_tsne_is_deterministic_with_a_seed_and_can_stop(blobs):
+    from sklearn.manifold import trustworthiness
+
+    first = run_to_end(project(blobs, "tsne", n_iter=100, seed=5))
+    second = run_to_end(project(blobs, "tsne", n_iter=100, seed=5))
+    np.testing.assert_allclose(first.coords, second.coords, rtol=1e-4, atol=1e-4)
+    assert trustworthiness(blobs, first.coords, n_neighbors=10) > 0.85
+    steps = 0
+
+    def stop_after_two():
+        return steps >= 2
+
+    def count(_):
+        nonlocal steps
+        steps += 1
+
+    with pytest.raises(Cancelled):
+        run_to_end(project(blobs, "tsne", n_iter=500), count, stop_after_two)
+
+
+def test_unknown_parameters_are_named():
+    with pytest.raises(ValueError, match="perplexity"):
+        params_for("umap", perplexity=5)
+    with pytest.raises(ValueError, match="unknown projection method"):
+        params_for("mds")
+
+
+def test_bad_vectors_are_refused():
+    bad = np.ones((10, 4), dtype=np.float32)
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        run_to_end(project(bad, "pca"))
+    with pytest.raises(ValueError, match="at least"):
+        run_to_end(project(np.ones((1, 4)), "pca"))

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from explorer.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Preferences in a temporary ini file, never the user's."""
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    # Not qtbot.addWidget: pytest-qt closes those before fixtures tear down, and a window with
+    # unsaved changes would then wait for an answer to its prompt.
+    win = MainWindow(settings=settings)
+    win.resize(1100, 750)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.state.set_dirty(False)  # no unsaved-changes prompt during teardown
+    win.loader.wait(10)
+    win.saver.wait(10)
+    win.close()
+    win.deleteLater()
+
+
+@pytest.fixture
+def opened(window, qtbot, v1_project_path):
+    """The main window with the format-1 fixture open, laid out and painted."""
+    with qtbot.waitSignal(window.project_opened, timeout=10_000):
+        window.open_project(v1_project_path)
+    qtbot.wait(50)
+    return window
