@@ -20,6 +20,17 @@ from PySide6.QtGui import QImage, QPainter, QTransform
 DEFER_ABOVE = 150_000
 
 
+def auto_radius(n: int) -> float:
+    """A point radius in pixels that keeps small sets readable and big sets from merging."""
+    if n <= 2_000:
+        return 4.0
+    if n <= 20_000:
+        return 3.0
+    if n <= 200_000:
+        return 2.5
+    return 1.6
+
+
 def disc_offsets(radius: float) -> np.ndarray:
     r = max(radius, 0.5)
     span = int(math.ceil(r))
@@ -37,6 +48,9 @@ class PointCloudItem(pg.GraphicsObject):
         self._argb = np.zeros(0, dtype=np.uint32)
         self._visible = np.zeros(0, dtype=bool)
         self._order = np.zeros(0, dtype=np.int64)
+        self._xy_drawn = self._xy
+        self._argb_drawn = self._argb
+        self._visible_drawn = self._visible
         self._bounds = QRectF()
         self._cache: tuple | None = None  # (key, QImage, QTransform at render, QRectF device rect)
         self.render_count = 0
@@ -54,9 +68,11 @@ class PointCloudItem(pg.GraphicsObject):
         n = len(self._xy)
         # A fixed random drawing order, so no category systematically hides another.
         self._order = np.random.default_rng(0).permutation(n)
+        self._xy_drawn = self._xy[self._order]
         if len(self._argb) != n:
             self._argb = np.full(n, 0xFF3A6EA5, dtype=np.uint32)
             self._visible = np.ones(n, dtype=bool)
+        self._reorder_colors()
         if n:
             lo, hi = np.nanmin(self._xy, axis=0), np.nanmax(self._xy, axis=0)
             pad = (hi - lo) * 0.03 + 1e-6
@@ -67,11 +83,20 @@ class PointCloudItem(pg.GraphicsObject):
         self.invalidate()
 
     def set_colors(self, rgb: np.ndarray, visible: np.ndarray | None = None) -> None:
-        rgb = np.asarray(rgb, dtype=np.uint32)
-        self._argb = (0xFF << 24) | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
-        self._argb = self._argb.astype(np.uint32)
+        rgb = np.asarray(rgb, dtype=np.uint8)
+        argb = np.full(len(rgb), 0xFF000000, dtype=np.uint32)
+        argb |= rgb[:, 0].astype(np.uint32) << 16
+        argb |= rgb[:, 1].astype(np.uint32) << 8
+        argb |= rgb[:, 2]
+        self._argb = argb
         self._visible = np.ones(len(rgb), dtype=bool) if visible is None else np.asarray(visible, bool)
+        self._reorder_colors()
         self.invalidate()
+
+    def _reorder_colors(self) -> None:
+        if len(self._argb) == len(self._order):
+            self._argb_drawn = self._argb[self._order]
+            self._visible_drawn = self._visible[self._order]
 
     def set_radius(self, radius: float) -> None:
         self.radius = float(radius)
@@ -168,8 +193,10 @@ class PointCloudItem(pg.GraphicsObject):
         offsets = disc_offsets(radius)
         margin = int(math.ceil(max(radius, 0.5))) * 2
         full_w, full_h = width + 2 * margin, height + 2 * margin
-        order = self._order if self._visible.all() else self._order[self._visible[self._order]]
-        xy = self._xy[order]
+        # Arrays are kept in drawing order (see set_points), so no gather is needed here.
+        xy, argb = self._xy_drawn, self._argb_drawn
+        if not self._visible_drawn.all():
+            xy, argb = xy[self._visible_drawn], argb[self._visible_drawn]
         sx, sy = np.float32(transform.m11() * dpr), np.float32(transform.m22() * dpr)
         hx, hy = np.float32(transform.m21() * dpr), np.float32(transform.m12() * dpr)
         ox = np.float32((transform.m31() - rect.x()) * dpr + margin)
@@ -178,11 +205,17 @@ class PointCloudItem(pg.GraphicsObject):
         py = xy[:, 0] * hy + xy[:, 1] * sy + oy
         lo, high_x, high_y = margin / 2, full_w - margin / 2 - 1, full_h - margin / 2 - 1
         keep = (px >= lo) & (px <= high_x) & (py >= lo) & (py <= high_y)
-        flat = np.rint(py[keep]).astype(np.int64) * full_w + np.rint(px[keep]).astype(np.int64)
-        colors = self._argb[order][keep]
+        flat = np.rint(py[keep]).astype(np.int32) * np.int32(full_w) + np.rint(px[keep]).astype(np.int32)
+        colors = argb[keep]
         buffer = np.zeros(full_w * full_h, dtype=np.uint32)
+        if len(offsets) > 1 and len(flat) > full_w * full_h // 8:
+            # Dense: many points share a centre pixel. Resolve those first (the last drawn wins,
+            # as it would anyway), then stamp discs only for the distinct centres.
+            buffer[flat] = colors
+            flat = np.flatnonzero(buffer).astype(np.int32)
+            colors = buffer[flat]
         for dx, dy in offsets:
-            buffer[flat + (int(dy) * full_w + int(dx))] = colors
+            buffer[flat + np.int32(int(dy) * full_w + int(dx))] = colors
         pixels = np.ascontiguousarray(buffer.reshape(full_h, full_w)[margin:margin + height,
                                                                      margin:margin + width])
         image = QImage(pixels.data, width, height, 4 * width, QImage.Format.Format_ARGB32).copy()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QToolTip
 
 from explorer.core.colors import Coloring, color_points, viridis
 from explorer.state import AppState
-from explorer.ui.point_cloud import PointCloudItem
+from explorer.ui.point_cloud import PointCloudItem, auto_radius
 
 SELECTION_PEN = pg.mkPen("#111111", width=2)
 HOVER_PEN = pg.mkPen("#ff2d55", width=2.5)
@@ -82,6 +82,8 @@ class ScatterView(pg.PlotWidget):
 
     def _on_projection_changed(self) -> None:
         coords = self.coords()
+        if coords is not None:
+            self.cloud.radius = auto_radius(len(coords))
         self.cloud.set_points(coords if coords is not None else np.zeros((0, 2), np.float32))
         self._update_selection()
         self._update_hover()

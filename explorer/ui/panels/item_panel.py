@@ -47,6 +47,8 @@ class ItemPanel(QWidget):
         self.fields.setMaximumHeight(170)
         self.neighbours_label = QLabel("Nearest neighbours (cosine, original space)")
         self.neighbours = QListWidget()
+        self.neighbours.setWordWrap(True)
+        self.neighbours.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.neighbours.itemActivated.connect(self._on_neighbour_chosen)
         self.neighbours.itemClicked.connect(self._on_neighbour_chosen)
         for widget in (self.heading, self.text_view, self.fields, self.neighbours_label, self.neighbours):

@@ -1,0 +1,67 @@
+"""The headless commands, run as a user runs them: a separate process, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def explorer(*args: str, env: dict | None = None, timeout: int = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env or os.environ.copy(), timeout=timeout)
+
+
+def test_info_text_and_json(v1_project_path):
+    result = explorer("info", str(v1_project_path))
+    assert result.returncode == 0, result.stderr
+    assert "items       400" in result.stdout and "glove-6B-50d" in result.stdout
+    data = json.loads(explorer("info", str(v1_project_path), "--format", "json").stdout)
+    assert data["items"] == 400 and data["dimensions"] == 50
+    assert set(data["projections"]) == {"PCA", "PCA 2-3"}
+
+
+@pytest.mark.parametrize("make_bad, fragment", [
+    (lambda d: d / "missing.eexp", "does not exist"),
+    (lambda d: (d / "text.eexp").write_text("not a project") and d / "text.eexp", "not an Embedding Explorer project"),
+])
+def test_bad_input_is_one_line_and_non_zero(tmp_path, make_bad, fragment):
+    path = make_bad(tmp_path)
+    for command in (["info", str(path)], ["screenshot", str(path), "-o", str(tmp_path / "x.png")]):
+        result = explorer(*command)
+        assert result.returncode == 1
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and fragment in lines[0] and "Traceback" not in result.stderr
+
+
+def test_screenshot_renders_a_coloured_map(tmp_path, v1_project_path):
+    out = tmp_path / "map.png"
+    result = explorer("screenshot", str(v1_project_path), "-o", str(out), "--size", "900x600",
+                      "--select", "government")
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (900, 600)
+    colours = {image.pixelColor(x, y).name() for x in range(0, 900, 2) for y in range(0, 600, 2)}
+    assert {"#1f77b4", "#ff7f0e", "#2ca02c"} <= colours
+
+
+def test_screenshot_option_errors(tmp_path, v1_project_path):
+    result = explorer("screenshot", str(v1_project_path), "-o", str(tmp_path / "m.png"), "--color-by", "nope")
+    assert result.returncode == 1 and "no column 'nope'" in result.stderr
+    result = explorer("screenshot", str(v1_project_path), "-o", str(tmp_path / "m.png"), "--size", "big")
+    assert result.returncode == 2 and "1400x900" in result.stderr
+
+
+def test_gui_without_display_says_so_in_one_line(v1_project_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = explorer(str(v1_project_path), env=env)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no display" in lines[0] and "explorer screenshot" in lines[0]
