@@ -6,20 +6,16 @@ Commands print one clear line and exit non-zero on bad input, never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
 from explorer import __version__
+from explorer.cli import CommandError, cmd_export, cmd_info, cmd_project, load, parse_param
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
-
-
-class CommandError(Exception):
-    """A failure to report as one line on stderr."""
 
 
 def _parse_size(text: str) -> tuple[int, int]:
@@ -55,13 +51,32 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--projection", help="projection to show (default: the project's current one)")
     shot.add_argument("--color-by", help="metadata column to colour by")
     shot.add_argument("--select", help="id or text of an item to select")
+
+    proj = commands.add_parser("project", help="compute a projection and store it in the project")
+    proj.add_argument("project")
+    proj.add_argument("--method", required=True, choices=["pca", "tsne", "umap"])
+    proj.add_argument("--param", action="append", type=parse_param, metavar="NAME=VALUE",
+                      help="method parameter, e.g. perplexity=30, n_neighbors=15, min_dist=0.1, "
+                           "metric=cosine, pca_dims=50, components=0,2 (repeatable)")
+    proj.add_argument("--seed", type=int)
+    proj.add_argument("--name", help="name to store it under (default: the method's name)")
+
+    export = commands.add_parser("export", help="write results out (coords, selection)")
+    export.add_argument("project")
+    export.add_argument("what", choices=["coords", "selection"])
+    export.add_argument("-o", "--output", help="file to write (.csv or .json); default stdout")
+    export.add_argument("--format", choices=["csv", "json"])
+    export.add_argument("--projection", help="projection to export (default: the shown one)")
     return parser
+
+
+COMMANDS = {"info": cmd_info, "project": cmd_project, "export": cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    known = {"gui", "info", "screenshot"}
+    known = {"gui", "screenshot", *COMMANDS}
     if not argv or (argv[0] not in known and not argv[0].startswith("-")):
         argv = ["gui", *argv]
     args = parser.parse_args(argv)
@@ -70,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "gui":
             return run_gui(args.project, args.startup_timing)
-        if args.command == "info":
-            return cmd_info(args)
+        if args.command in COMMANDS:
+            return COMMANDS[args.command](args)
         if args.command == "screenshot":
             return cmd_screenshot(args)
     except CommandError as err:
@@ -82,39 +97,6 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
-
-
-def _load(path: str):
-    from explorer.io.project_file import ProjectFileError, load_project  # noqa: PLC0415
-
-    try:
-        return load_project(path)
-    except ProjectFileError as err:
-        raise CommandError(str(err)) from None
-
-
-# ---------------------------------------------------------------------------------------- info
-
-
-def cmd_info(args: argparse.Namespace) -> int:
-    project = _load(args.project)
-    summary = project.summary()
-    if args.format == "json":
-        print(json.dumps(summary, indent=2))
-        return 0
-    print(f"{Path(args.project).name}: {summary['title'] or '(untitled)'}")
-    print(f"  items       {summary['items']:,}")
-    print(f"  dimensions  {summary['dimensions']}")
-    print(f"  modality    {summary['modality']}")
-    print(f"  model       {summary['model'] or 'unknown'}")
-    print(f"  columns     {', '.join(summary['columns']) or '(none)'}")
-    print(f"  colour by   {summary['color_by'] or '(none)'}")
-    print("  projections")
-    for name, spec in summary["projections"].items():
-        params = ", ".join(f"{k}={v}" for k, v in spec["params"].items())
-        current = "  (shown)" if name == project.view.projection else ""
-        print(f"    {name:<12} {spec['method']:<6} {params}{current}")
-    return 0
 
 
 # ---------------------------------------------------------------------------------------- GUI
@@ -178,7 +160,7 @@ def _report_startup(app, window, wait_for_project: bool) -> None:
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    project = _load(args.project)
+    project = load(args.project)
     output = Path(args.output)
     if output.suffix.lower() != ".png":
         raise CommandError(f"output must be a .png file, not {output.name}")

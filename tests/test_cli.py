@@ -65,3 +65,36 @@ def test_gui_without_display_says_so_in_one_line(v1_project_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "no display" in lines[0] and "explorer screenshot" in lines[0]
+
+
+def test_project_then_export_each_method(project_copy, tmp_path):
+    import csv
+
+    for method, params in (("pca", ["--param", "components=1,2"]),
+                           ("tsne", ["--param", "n_iter=100", "--param", "perplexity=15"]),
+                           ("umap", ["--param", "n_neighbors=10"])):
+        result = explorer("project", str(project_copy), "--method", method, "--seed", "4", *params,
+                          timeout=600)
+        assert result.returncode == 0, result.stderr
+        out = tmp_path / f"{method}.csv"
+        result = explorer("export", str(project_copy), "coords", "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        with out.open() as f:
+            rows = list(csv.DictReader(f))
+        assert len(rows) == 400 and rows[0]["text"] == "the"
+        assert {"id", "text", "x", "y", "band", "frequency_rank"} <= set(rows[0])
+    info = json.loads(explorer("info", str(project_copy), "--format", "json").stdout)
+    assert info["projections"]["t-SNE"]["params"]["seed"] == 4
+    assert info["projections"]["UMAP"]["params"]["n_neighbors"] == 10
+    assert info["projections"]["PCA"]["params"]["components"] == [1, 2]
+    data = json.loads(explorer("export", str(project_copy), "coords", "--format", "json",
+                               "--projection", "t-SNE").stdout)
+    assert data["method"] == "tsne" and len(data["rows"]) == 400
+
+
+def test_project_rejects_unknown_parameter_and_keeps_file(project_copy):
+    before = project_copy.read_bytes()
+    result = explorer("project", str(project_copy), "--method", "umap", "--param", "perplexity=5")
+    assert result.returncode == 1
+    assert "unknown parameter(s) for umap: perplexity" in result.stderr
+    assert project_copy.read_bytes() == before

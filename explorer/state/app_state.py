@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.core.project import Project
+from explorer.core.project import Project, Projection
 from explorer.state.events import Signal
 
 
@@ -25,11 +25,15 @@ class AppState:
         self.hover_changed = Signal()  # the hovered item changed
         self.dirty_changed = Signal()  # the unsaved-changes flag changed
         self.path_changed = Signal()  # the project's file changed (open, save as)
+        self.projections_changed = Signal()  # a projection was added or removed
+        self.preview_changed = Signal()  # a running layout's intermediate coordinates
+        self.preview: np.ndarray | None = None
 
     # ----------------------------------------------------------------------------- project
     def set_project(self, project: Project | None, path: Path | None = None) -> None:
         self.project = project
         self.hovered = None
+        self.preview = None
         self.path = Path(path) if path is not None else None
         self.project_changed.emit()
         self.path_changed.emit()
@@ -73,6 +77,23 @@ class AppState:
             self.project.view.projection = name
             self.projection_changed.emit()
             self.set_dirty()
+
+    def add_projection(self, projection: Projection, show: bool = True) -> None:
+        if self.project is None:
+            return
+        self.project.add_projection(projection)
+        self.projections_changed.emit()
+        self.set_dirty()
+        if show:
+            self.project.view.projection = None  # force a change even when the name is reused
+            self.set_projection(projection.name)
+
+    def set_preview(self, coords: np.ndarray | None) -> None:
+        """Show intermediate coordinates of a layout being optimised (None: back to the project)."""
+        if self.project is not None and coords is not None and len(coords) != len(self.project.embeddings):
+            return
+        self.preview = coords
+        self.preview_changed.emit()
 
     def set_color_by(self, column: str | None) -> None:
         if self.project is None:

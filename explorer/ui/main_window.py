@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
 from explorer import __version__
 from explorer.core.progress import Job, Progress
 from explorer.core.project import Project
+from explorer.core.projections import project as compute_projection
 from explorer.io.project_file import SUFFIX, load_project, save_project
 from explorer.state import AppState
 from explorer.ui.panels.item_panel import ItemPanel
+from explorer.ui.projection_dialog import ProjectionDialog
 from explorer.ui.scatter_view import ScatterView
 from explorer.ui.workers import JobRunner, connect_current
 
@@ -53,6 +55,7 @@ class MainWindow(QMainWindow):
     project_saved = Signal(str)  # path
     error_shown = Signal(str)  # the message shown to the user
     first_painted = Signal(float)  # time.time() of the first paint
+    projection_ready = Signal(str)  # name of a newly computed projection
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -77,6 +80,7 @@ class MainWindow(QMainWindow):
 
         self.loader = JobRunner(self)
         self.saver = JobRunner(self)
+        self.projector = JobRunner(self)
         self._create_actions()
         self._create_menus()
         self._create_toolbar()
@@ -85,6 +89,7 @@ class MainWindow(QMainWindow):
 
         self.state.project_changed.connect(self._on_project_changed)
         self.state.projection_changed.connect(self._update_status)
+        self.state.projections_changed.connect(self._fill_projection_combo)
         self.state.dirty_changed.connect(self._update_title)
         self.state.path_changed.connect(self._update_title)
         self.state.hover_changed.connect(self._on_hover_changed)
@@ -116,6 +121,9 @@ class MainWindow(QMainWindow):
         self.clear_selection_action = self._action("&Clear Selection", lambda: self.state.select([]),
                                                    QKeySequence("Esc"))
         self.about_action = self._action("&About", self._about)
+        self.new_projection_action = self._action("&New Projection…", self.new_projection_dialog,
+                                                  QKeySequence("Ctrl+P"),
+                                                  "Compute PCA, t-SNE or UMAP coordinates")
 
     def _create_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -134,6 +142,9 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.item_dock.toggleViewAction())
         self.view_menu = view_menu
+        map_menu = self.menuBar().addMenu("&Map")
+        map_menu.addAction(self.new_projection_action)
+        self.map_menu = map_menu
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.about_action)
         self._fill_recent_menu()
@@ -173,8 +184,12 @@ class MainWindow(QMainWindow):
         self.progress_bar.hide()
         self.cancel_button.hide()
 
+    @property
+    def runners(self) -> tuple[JobRunner, ...]:
+        return (self.loader, self.saver, self.projector)
+
     def _connect_jobs(self) -> None:
-        for runner in (self.loader, self.saver):
+        for runner in self.runners:
             connect_current(runner, "progressed", self._show_progress)
             connect_current(runner, "failed", self._hide_progress)
             connect_current(runner, "cancelled", self._hide_progress)
@@ -183,6 +198,10 @@ class MainWindow(QMainWindow):
         connect_current(self.loader, "failed", lambda msg: self.show_error("Cannot open project", msg))
         connect_current(self.saver, "finished", self._on_saved)
         connect_current(self.saver, "failed", lambda msg: self.show_error("Cannot save project", msg))
+        connect_current(self.projector, "progressed", self._on_projection_progress)
+        connect_current(self.projector, "finished", self._on_projection_done)
+        connect_current(self.projector, "cancelled", lambda: self.state.set_preview(None))
+        connect_current(self.projector, "failed", self._on_projection_failed)
 
     # ------------------------------------------------------------------ jobs
     def _show_progress(self, step: Progress, *_) -> None:
@@ -198,14 +217,45 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(step.message, 3000)
 
     def _hide_progress(self, *_) -> None:
-        if not (self.loader.running or self.saver.running):
+        if not any(runner.running for runner in self.runners):
             self.progress_bar.hide()
             self.cancel_button.hide()
 
     def cancel_jobs(self) -> None:
-        self.loader.cancel()
-        self.saver.cancel()
+        for runner in self.runners:
+            runner.cancel()
         self.statusBar().showMessage("Cancelled", 3000)
+
+    # ------------------------------------------------------------------ projections
+    def new_projection_dialog(self) -> None:
+        project = self.state.project
+        if project is None:
+            return
+        dialog = ProjectionDialog(list(project.projections), len(project.embeddings), self)
+        if dialog.exec():
+            self.compute_projection(*dialog.choice())
+
+    def compute_projection(self, method: str, name: str, params: dict) -> None:
+        """Compute in a worker; t-SNE shows its layout moving on the map while it optimises."""
+        project = self.state.project
+        if project is None:
+            return
+        job = compute_projection(project.embeddings.vectors, method, name=name, **params)
+        self.projector.start(job, f"{method} projection")
+
+    def _on_projection_progress(self, step: Progress) -> None:
+        if step.partial is not None:
+            self.state.set_preview(step.partial)
+
+    def _on_projection_done(self, projection) -> None:
+        self.state.set_preview(None)
+        self.state.add_projection(projection)
+        self.statusBar().showMessage(f"Projection {projection.name} ready", 4000)
+        self.projection_ready.emit(projection.name)
+
+    def _on_projection_failed(self, message: str) -> None:
+        self.state.set_preview(None)
+        self.show_error("Cannot compute the projection", message)
 
     # ------------------------------------------------------------------ open
     def open_dialog(self) -> None:
@@ -319,23 +369,29 @@ class MainWindow(QMainWindow):
         has_project = project is not None
         self.save_action.setEnabled(has_project)
         self.save_as_action.setEnabled(has_project)
-        self.projection_combo.blockSignals(True)
-        self.projection_combo.clear()
+        self.new_projection_action.setEnabled(has_project)
+        self._fill_projection_combo()
         self.color_combo.blockSignals(True)
         self.color_combo.clear()
         if project is not None:
-            self.projection_combo.addItems(list(project.projections))
-            if project.view.projection:
-                self.projection_combo.setCurrentText(project.view.projection)
             self.color_combo.addItem("(none)", None)
             for column in project.embeddings.metadata:
                 self.color_combo.addItem(column, column)
             index = self.color_combo.findData(project.view.color_by)
             self.color_combo.setCurrentIndex(max(index, 0))
-        self.projection_combo.blockSignals(False)
         self.color_combo.blockSignals(False)
         self._update_status()
         self._update_title()
+
+    def _fill_projection_combo(self) -> None:
+        project = self.state.project
+        self.projection_combo.blockSignals(True)
+        self.projection_combo.clear()
+        if project is not None:
+            self.projection_combo.addItems(list(project.projections))
+            if project.view.projection:
+                self.projection_combo.setCurrentText(project.view.projection)
+        self.projection_combo.blockSignals(False)
 
     def _on_color_combo(self, index: int) -> None:
         if self.state.project is not None and index >= 0:
@@ -403,6 +459,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.loader.cancel()
+        self.projector.cancel()
         self.saver.wait(30)  # never cut a save short
         self.settings.setValue("window/geometry", self.saveGeometry())
         event.accept()

@@ -69,9 +69,12 @@ class ScatterView(pg.PlotWidget):
         state.colors_changed.connect(self._on_colors_changed)
         state.selection_changed.connect(self._update_selection)
         state.hover_changed.connect(self._update_hover)
+        state.preview_changed.connect(self._on_projection_changed)
 
     # ------------------------------------------------------------------ state -> view
     def coords(self) -> np.ndarray | None:
+        if self.state.preview is not None:
+            return self.state.preview
         project = self.state.project
         projection = project.current_projection if project else None
         return projection.coords if projection is not None else None

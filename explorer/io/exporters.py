@@ -1,0 +1,89 @@
+"""Write result tables (coordinates, neighbours, analogies, clusters...) as CSV or JSON, atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FORMATS = ("csv", "json")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def table_rows(columns: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    names = list(columns)
+    lengths = {len(columns[name]) for name in names}
+    if len(lengths) > 1:
+        raise ValueError(f"columns differ in length: {sorted(lengths)}")
+    count = lengths.pop() if lengths else 0
+    lists = [np.asarray(columns[name]).tolist() for name in names]
+    return [{name: _plain(values[i]) for name, values in zip(names, lists)} for i in range(count)]
+
+
+def format_table(columns: Mapping[str, Sequence[Any]], fmt: str, meta: Mapping[str, Any] | None = None) -> str:
+    """CSV (header + rows) or JSON ({...meta, "rows": [...]}) text for a column table."""
+    rows = table_rows(columns)
+    if fmt == "json":
+        return json.dumps({**(meta or {}), "rows": rows}, indent=1, ensure_ascii=False) + "\n"
+    if fmt != "csv":
+        raise ValueError(f"unknown format {fmt!r}; choose csv or json")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    path = Path(path)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".saving", dir=path.parent or ".")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def write_table(path: str | os.PathLike[str], columns: Mapping[str, Sequence[Any]], fmt: str | None = None,
+                meta: Mapping[str, Any] | None = None) -> Path:
+    """Write a table; the format follows the suffix (.csv / .json) unless given."""
+    path = Path(path)
+    fmt = fmt or path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(f"cannot tell the format of {path.name}: use .csv or .json")
+    return write_text_atomic(path, format_table(columns, fmt, meta))
+
+
+def coordinates_table(project, projection_name: str | None = None) -> tuple[dict[str, Sequence[Any]], dict]:
+    """id, text, x, y and every metadata column, for one projection."""
+    name = projection_name or project.view.projection
+    if name not in project.projections:
+        raise KeyError(f"no projection {name!r}; the project has {', '.join(project.projections) or 'none'}")
+    projection = project.projections[name]
+    emb = project.embeddings
+    columns: dict[str, Sequence[Any]] = {"id": emb.ids, "text": emb.texts,
+                                          "x": projection.coords[:, 0], "y": projection.coords[:, 1]}
+    for column, values in emb.metadata.items():
+        columns.setdefault(column, values)
+    meta = {"projection": name, "method": projection.method, "params": projection.params}
+    return columns, meta
