@@ -79,23 +79,20 @@ def _pca_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
 
 
 def _umap_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
-    _check_input(vectors, 4)
-    yield Progress(0, 3, "Loading UMAP (first use compiles, which can take a while)")
-    import umap  # noqa: PLC0415 - heavy, lazy on purpose
+    from explorer.core.umap_process import umap_job  # noqa: PLC0415
 
-    yield Progress(1, 3, "Reducing with PCA" if params["pca_dims"] else "Preparing")
+    _check_input(vectors, 4)
+    yield Progress(0, None, "Reducing with PCA" if params["pca_dims"] else "Preparing UMAP")
     data = _reduce(vectors, int(params["pca_dims"]))
-    yield Progress(2, 3, "Optimising UMAP layout")
-    reducer = umap.UMAP(
-        n_neighbors=min(int(params["n_neighbors"]), len(data) - 1),
-        min_dist=float(params["min_dist"]),
-        metric=str(params["metric"]),
-        random_state=int(params["seed"]),
-        n_components=2,
-    )
-    coords = reducer.fit_transform(data)
-    yield Progress(3, 3, "UMAP done")
-    return np.asarray(coords, dtype=np.float32)
+    umap_params = {
+        "n_neighbors": min(int(params["n_neighbors"]), len(data) - 1),
+        "min_dist": float(params["min_dist"]),
+        "metric": str(params["metric"]),
+        "random_state": int(params["seed"]),
+    }
+    coords = yield from umap_job(data, umap_params)
+    yield Progress(1, 1, "UMAP done")
+    return coords
 
 
 def _tsne_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:

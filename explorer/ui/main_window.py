@@ -24,6 +24,7 @@ from explorer import __version__
 from explorer.core.progress import Job, Progress
 from explorer.core.project import Project
 from explorer.core.projections import project as compute_projection
+from explorer.core.umap_process import prewarm as prewarm_umap
 from explorer.io.project_file import SUFFIX, load_project, save_project
 from explorer.state import AppState
 from explorer.ui.panels.item_panel import ItemPanel
@@ -291,6 +292,8 @@ class MainWindow(QMainWindow):
         self._add_recent(path)
         self.statusBar().showMessage(f"Opened {path}", 4000)
         self.project_opened.emit(str(path))
+        # Compile UMAP's numba code in a background process now, not on the user's first click.
+        QTimer.singleShot(2000, prewarm_umap)
 
     # ------------------------------------------------------------------ save
     def save(self, block: bool = False) -> bool:

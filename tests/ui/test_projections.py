@@ -48,3 +48,34 @@ def test_cancel_a_running_projection(opened, qtbot):
     assert "slow" not in opened.state.project.projections
     assert opened.state.preview is None
     qtbot.waitUntil(lambda: not opened.cancel_button.isVisible(), timeout=5_000)
+
+
+def test_cancel_a_running_umap_stops_its_process_within_a_second(opened, qtbot):
+    import time
+
+    from explorer.core.umap_process import UmapProcess
+
+    opened.compute_projection("umap", "UMAP slow", {"n_neighbors": 15})
+    qtbot.waitUntil(lambda: opened.cancel_button.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: UmapProcess._shared is not None, timeout=10_000)
+    process = UmapProcess._shared.process
+    qtbot.wait(300)
+    started = time.monotonic()
+    with qtbot.waitSignal(opened.projector.cancelled, timeout=5_000):
+        opened.cancel_button.click()
+    assert time.monotonic() - started < 1.5
+    assert process.poll() is not None, "the UMAP process must be stopped"
+    assert "UMAP slow" not in opened.state.project.projections
+
+
+def test_umap_warm_up_then_compute(opened, qtbot, monkeypatch):
+    from explorer.core.umap_process import UmapProcess, prewarm
+
+    monkeypatch.setenv("EXPLORER_UMAP_WARMUP", "1")
+    assert prewarm() in (True, False)
+    assert UmapProcess._shared is not None and UmapProcess._shared.alive()
+    with qtbot.waitSignal(opened.projection_ready, timeout=240_000):
+        opened.compute_projection("umap", "UMAP", {"n_neighbors": 10, "seed": 2})
+    coords = opened.state.project.projections["UMAP"].coords
+    assert coords.shape == (400, 2) and np.isfinite(coords).all()
+    assert UmapProcess._shared is not None and not UmapProcess._shared.warming

@@ -1,0 +1,168 @@
+"""UMAP in a child process: Cancel can stop it at once, and numba's compile can happen early.
+
+umap-learn compiles its numba code in every new process (15-45 s on 2 cores, before any work), and
+its ``fit`` is one long call that cannot stop half-way. So UMAP runs in a long-lived child process
+(``python -m explorer.core.umap_process``):
+- ``prewarm()`` starts that process in the background, where it fits a small random set of a size
+  that takes the same code paths as real data, so the first real UMAP of a session finds the code
+  compiled;
+- a job sends its data to the process and polls for the result, yielding Progress meanwhile; Cancel
+  (closing the job) kills the process at once and the next job starts a fresh one.
+The pipe protocol is a JSON header line followed by a .npy array (``allow_pickle=False``): no
+pickle, and no re-import of the caller's main module (which multiprocessing's spawn would need).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+from typing import IO, Any
+
+import numpy as np
+
+from explorer.core.progress import Job, Progress
+
+# Above 4,096 points umap-learn switches to approximate nearest neighbours (pynndescent) and
+# compiles a second set of functions: warm up on a set just above that.
+WARMUP_POINTS = 4_200
+POLL_SECONDS = 0.2
+
+
+def _send(stream: IO[bytes], header: dict[str, Any], array: np.ndarray | None = None) -> None:
+    blob = b""
+    if array is not None:
+        buffer = io.BytesIO()
+        np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+        blob = buffer.getvalue()
+    stream.write((json.dumps({**header, "nbytes": len(blob)}) + "\n").encode() + blob)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> tuple[dict[str, Any], np.ndarray | None]:
+    line = stream.readline()
+    if not line:
+        raise EOFError
+    header = json.loads(line)
+    size = int(header.get("nbytes", 0))
+    if not size:
+        return header, None
+    blob = stream.read(size)
+    if len(blob) != size:
+        raise EOFError
+    return header, np.load(io.BytesIO(blob), allow_pickle=False)
+
+
+def serve() -> None:
+    """The child's loop. Its stdout is the protocol; anything else printed goes to stderr."""
+    protocol_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    protocol_in = sys.stdin.buffer
+    warm = os.environ.get("EXPLORER_UMAP_WARM") == "1"
+    import umap  # noqa: PLC0415 - the whole point of this process
+
+    if warm:
+        rng = np.random.default_rng(0)
+        umap.UMAP(n_neighbors=15, metric="cosine", random_state=0, n_epochs=10).fit(
+            rng.standard_normal((WARMUP_POINTS, 16)).astype(np.float32))
+        _send(protocol_out, {"kind": "warm"})
+    while True:
+        try:
+            header, data = _receive(protocol_in)
+        except (EOFError, ValueError):
+            return
+        try:
+            coords = umap.UMAP(n_components=2, **header["params"]).fit_transform(data)
+            _send(protocol_out, {"kind": "ok"}, np.asarray(coords, dtype=np.float32))
+        except Exception as err:  # noqa: BLE001 - sent back as one line
+            _send(protocol_out, {"kind": "error", "message": f"{type(err).__name__}: {err}"})
+
+
+def _send_quietly(stream: IO[bytes], params: dict[str, Any], data: np.ndarray) -> None:
+    try:
+        _send(stream, {"kind": "fit", "params": params}, data)
+    except (BrokenPipeError, ValueError, OSError):
+        pass  # the process was stopped; the polling loop reports it
+
+
+class UmapProcess:
+    _shared: UmapProcess | None = None
+    _lock = threading.Lock()
+
+    def __init__(self, warm: bool) -> None:
+        env = dict(os.environ, EXPLORER_UMAP_WARM="1" if warm else "0")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "explorer.core.umap_process"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        self.warming = warm
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    @classmethod
+    def shared(cls, warm: bool = False) -> UmapProcess:
+        with cls._lock:
+            if cls._shared is None or not cls._shared.alive():
+                cls._shared = cls(warm)
+            return cls._shared
+
+    @classmethod
+    def discard(cls, instance: UmapProcess) -> None:
+        with cls._lock:
+            instance.process.kill()
+            instance.process.wait(5)
+            if cls._shared is instance:
+                cls._shared = None
+
+
+def prewarm() -> bool:
+    """Start the UMAP process and compile its code in the background (no-op if it runs already or
+    $EXPLORER_UMAP_WARMUP is 0). Returns whether a new process was started."""
+    if os.environ.get("EXPLORER_UMAP_WARMUP", "1") == "0":
+        return False
+    running = UmapProcess._shared is not None and UmapProcess._shared.alive()
+    UmapProcess.shared(warm=True)
+    return not running
+
+
+def umap_job(data: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
+    worker = UmapProcess.shared()
+    started = time.monotonic()
+    finished = False
+    try:
+        # The child reads its input only once umap is imported (seconds): write from a thread, so
+        # that a full pipe never keeps this job from polling, or from being cancelled.
+        writer = threading.Thread(target=_send_quietly, args=(worker.process.stdin, params, data),
+                                  daemon=True)
+        writer.start()
+        while True:
+            ready, _, _ = select.select([worker.process.stdout], [], [], POLL_SECONDS)
+            if ready:
+                try:
+                    header, coords = _receive(worker.process.stdout)
+                except (EOFError, ValueError):
+                    finished = True
+                    UmapProcess.discard(worker)
+                    raise RuntimeError("the UMAP process stopped unexpectedly") from None
+                if header["kind"] == "warm":
+                    worker.warming = False
+                    continue
+                finished = True
+                if header["kind"] == "error":
+                    raise RuntimeError(f"UMAP failed: {header['message']}")
+                return coords
+            elapsed = time.monotonic() - started
+            what = "Compiling UMAP (first use this session)" if worker.warming else "Optimising UMAP layout"
+            yield Progress(elapsed, None, f"{what}… {elapsed:.0f} s")
+    finally:
+        if not finished:  # cancelled, or the caller gave up: stop the work now
+            UmapProcess.discard(worker)
+
+
+if __name__ == "__main__":
+    serve()
