@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core.project import Project, Projection
+from explorer.core.selection import search
 from explorer.state.events import Signal
 
 
@@ -28,12 +29,23 @@ class AppState:
         self.projections_changed = Signal()  # a projection was added or removed
         self.preview_changed = Signal()  # a running layout's intermediate coordinates
         self.preview: np.ndarray | None = None
+        self.search_changed = Signal()  # the search matches changed
+        self.visibility_changed = Signal()  # categories were hidden or shown
+        self.focus_changed = Signal()  # the item in focus (within a selection) changed
+        self.search_text = ""
+        self.search_matches: np.ndarray | None = None  # None: no search running
+        self.hidden_categories: set[str] = set()
+        self.focus: int | None = None
 
     # ----------------------------------------------------------------------------- project
     def set_project(self, project: Project | None, path: Path | None = None) -> None:
         self.project = project
         self.hovered = None
         self.preview = None
+        self.search_text = ""
+        self.search_matches = None
+        self.hidden_categories = set()
+        self.focus = None
         self.path = Path(path) if path is not None else None
         self.project_changed.emit()
         self.path_changed.emit()
@@ -62,6 +74,9 @@ class AppState:
         cleaned = sorted({int(i) for i in indices if 0 <= int(i) < n})
         if cleaned != self.project.view.selected:
             self.project.view.selected = cleaned
+            if self.focus is not None and self.focus not in cleaned:
+                self.focus = None
+                self.focus_changed.emit()
             self.selection_changed.emit()
             self.set_dirty()
 
@@ -102,5 +117,35 @@ class AppState:
             raise KeyError(column)
         if column != self.project.view.color_by:
             self.project.view.color_by = column
+            self.hidden_categories = set()
             self.colors_changed.emit()
+            self.visibility_changed.emit()
             self.set_dirty()
+
+    # ----------------------------------------------------------------------------- finding
+    def set_search(self, text: str, regex: bool = False) -> None:
+        """Highlight the items matching ``text``; raises ValueError for a bad regular expression
+        (and keeps the previous matches)."""
+        if self.project is None:
+            return
+        matches = search(self.project.embeddings, text, regex=regex) if text else None
+        self.search_text = text
+        self.search_matches = matches
+        self.search_changed.emit()
+
+    def toggle_category(self, label: str) -> None:
+        self.hidden_categories ^= {label}
+        self.visibility_changed.emit()
+
+    def visible_mask(self) -> np.ndarray | None:
+        """False for points whose category is hidden in the legend; None when all are shown."""
+        project = self.project
+        if project is None or not self.hidden_categories or not project.view.color_by:
+            return None
+        values = project.embeddings.metadata[project.view.color_by].astype(str)
+        return ~np.isin(values, list(self.hidden_categories))
+
+    def set_focus(self, index: int | None) -> None:
+        if index != self.focus:
+            self.focus = index
+            self.focus_changed.emit()

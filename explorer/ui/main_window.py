@@ -7,16 +7,20 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDockWidget,
+    QDoubleSpinBox,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSlider,
     QToolBar,
 )
 
@@ -28,6 +32,7 @@ from explorer.core.umap_process import prewarm as prewarm_umap
 from explorer.io.project_file import SUFFIX, load_project, save_project
 from explorer.state import AppState
 from explorer.ui.panels.item_panel import ItemPanel
+from explorer.ui.panels.selection_panel import SelectionPanel
 from explorer.ui.projection_dialog import ProjectionDialog
 from explorer.ui.scatter_view import ScatterView
 from explorer.ui.workers import JobRunner, connect_current
@@ -78,6 +83,12 @@ class MainWindow(QMainWindow):
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.item_dock = dock
+        self.selection_panel = SelectionPanel(self.state, self)
+        self.selection_dock = QDockWidget("Selection", self)
+        self.selection_dock.setObjectName("selection_dock")
+        self.selection_dock.setWidget(self.selection_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.selection_dock)
+        self.resizeDocks([self.selection_dock], [170], Qt.Orientation.Vertical)
 
         self.loader = JobRunner(self)
         self.saver = JobRunner(self)
@@ -142,6 +153,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.clear_selection_action)
         view_menu.addSeparator()
         view_menu.addAction(self.item_dock.toggleViewAction())
+        view_menu.addAction(self.selection_dock.toggleViewAction())
         self.view_menu = view_menu
         map_menu = self.menuBar().addMenu("&Map")
         map_menu.addAction(self.new_projection_action)
@@ -166,8 +178,68 @@ class MainWindow(QMainWindow):
         self.color_combo.setMinimumWidth(140)
         self.color_combo.currentIndexChanged.connect(self._on_color_combo)
         bar.addWidget(self.color_combo)
+        bar.addSeparator()
+        self.mode_group = QActionGroup(self)
+        self.mode_actions = {}
+        for mode, label, key, tip in (("pan", "Pan", "P", "Drag pans; click selects"),
+                                      ("box", "Box", "B", "Drag a rectangle to select (Shift adds)"),
+                                      ("lasso", "Lasso", "L", "Draw around points to select (Shift adds)")):
+            action = QAction(label, self, checkable=True)
+            action.setShortcut(QKeySequence(key))
+            action.setToolTip(f"{tip} ({key})")
+            action.triggered.connect(lambda _=False, m=mode: self.scatter.set_mode(m))
+            self.mode_group.addAction(action)
+            bar.addAction(action)
+            self.mode_actions[mode] = action
+        self.mode_actions["pan"].setChecked(True)
+        bar.addSeparator()
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("Search text and labels…")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMaximumWidth(240)
+        self.search_box.textChanged.connect(self._on_search)
+        self.regex_box = QCheckBox("Regex")
+        self.regex_box.toggled.connect(lambda _: self._on_search(self.search_box.text()))
+        self.search_count = QLabel()
+        self.search_count.setMinimumWidth(90)
+        bar.addWidget(self.search_box)
+        bar.addWidget(self.regex_box)
+        bar.addWidget(self.search_count)
+        self.select_matches_button = QPushButton("Select matches")
+        self.select_matches_button.clicked.connect(
+            lambda: self.state.search_matches is not None and self.state.select(self.state.search_matches))
+        bar.addWidget(self.select_matches_button)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Size "))
+        self.size_box = QDoubleSpinBox()
+        self.size_box.setRange(0.5, 12)
+        self.size_box.setSingleStep(0.5)
+        self.size_box.setToolTip("Point radius in pixels")
+        self.size_box.valueChanged.connect(self.scatter.cloud.set_radius)
+        bar.addWidget(self.size_box)
+        bar.addWidget(QLabel(" Opacity "))
+        self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
+        self.opacity_slider.setRange(10, 100)
+        self.opacity_slider.setValue(85)
+        self.opacity_slider.setMaximumWidth(90)
+        self.opacity_slider.valueChanged.connect(lambda v: self.scatter.cloud.set_point_opacity(v / 100))
+        bar.addWidget(self.opacity_slider)
         self.addToolBar(bar)
         self.toolbar = bar
+        self.search_shortcut = QShortcut(QKeySequence.StandardKey.Find, self)
+        self.search_shortcut.activated.connect(self.search_box.setFocus)
+
+    def _on_search(self, text: str) -> None:
+        try:
+            self.state.set_search(text.strip(), regex=self.regex_box.isChecked())
+        except ValueError as err:
+            self.search_count.setText("bad regex")
+            self.search_box.setToolTip(str(err))
+            return
+        self.search_box.setToolTip("")
+        matches = self.state.search_matches
+        self.search_count.setText("" if matches is None else f"{len(matches):,} matches")
+        self.select_matches_button.setEnabled(bool(matches is not None and len(matches)))
 
     def _create_status_bar(self) -> None:
         status = self.statusBar()
@@ -373,6 +445,14 @@ class MainWindow(QMainWindow):
         self.save_action.setEnabled(has_project)
         self.save_as_action.setEnabled(has_project)
         self.new_projection_action.setEnabled(has_project)
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        self.search_count.setText("")
+        self.select_matches_button.setEnabled(False)
+        self.size_box.blockSignals(True)
+        self.size_box.setValue(self.scatter.cloud.radius)
+        self.size_box.blockSignals(False)
         self._fill_projection_combo()
         self.color_combo.blockSignals(True)
         self.color_combo.clear()

@@ -51,6 +51,7 @@ class PointCloudItem(pg.GraphicsObject):
         self._xy_drawn = self._xy
         self._argb_drawn = self._argb
         self._visible_drawn = self._visible
+        self._emphasis: np.ndarray | None = None
         self._bounds = QRectF()
         self._cache: tuple | None = None  # (key, QImage, QTransform at render, QRectF device rect)
         self.render_count = 0
@@ -68,11 +69,12 @@ class PointCloudItem(pg.GraphicsObject):
         n = len(self._xy)
         # A fixed random drawing order, so no category systematically hides another.
         self._order = np.random.default_rng(0).permutation(n)
-        self._xy_drawn = self._xy[self._order]
         if len(self._argb) != n:
             self._argb = np.full(n, 0xFF3A6EA5, dtype=np.uint32)
             self._visible = np.ones(n, dtype=bool)
-        self._reorder_colors()
+        if self._emphasis is not None and len(self._emphasis) != n:
+            self._emphasis = None
+        self._rebuild_drawn()
         if n:
             lo, hi = np.nanmin(self._xy, axis=0), np.nanmax(self._xy, axis=0)
             pad = (hi - lo) * 0.03 + 1e-6
@@ -90,13 +92,36 @@ class PointCloudItem(pg.GraphicsObject):
         argb |= rgb[:, 2]
         self._argb = argb
         self._visible = np.ones(len(rgb), dtype=bool) if visible is None else np.asarray(visible, bool)
-        self._reorder_colors()
+        self._rebuild_drawn()
         self.invalidate()
 
-    def _reorder_colors(self) -> None:
-        if len(self._argb) == len(self._order):
-            self._argb_drawn = self._argb[self._order]
-            self._visible_drawn = self._visible[self._order]
+    def set_visible_points(self, visible: np.ndarray | None) -> None:
+        self._visible = np.ones(len(self._xy), dtype=bool) if visible is None else np.asarray(visible, bool)
+        self._rebuild_drawn()
+        self.invalidate()
+
+    def set_emphasis(self, emphasis: np.ndarray | None) -> None:
+        """Points to bring forward (search matches): the others are faded and drawn beneath."""
+        self._emphasis = None if emphasis is None else np.asarray(emphasis, dtype=bool)
+        self._rebuild_drawn()
+        self.invalidate()
+
+    def _rebuild_drawn(self) -> None:
+        """Arrays in drawing order, so that a render needs no gather."""
+        if len(self._argb) != len(self._order) or len(self._visible) != len(self._order):
+            return
+        order, argb = self._order, self._argb
+        if self._emphasis is not None:
+            strong = self._emphasis[order]
+            order = np.concatenate([order[~strong], order[strong]])
+            faded = argb.copy()
+            for shift in (16, 8, 0):  # blend each channel 80 % of the way to white
+                channel = (faded >> shift) & 0xFF
+                faded = (faded & ~np.uint32(0xFF << shift)) | (((channel + 4 * 255) // 5) << shift).astype(np.uint32)
+            argb = np.where(self._emphasis, argb, faded).astype(np.uint32)
+        self._xy_drawn = self._xy[order]
+        self._argb_drawn = argb[order]
+        self._visible_drawn = self._visible[order]
 
     def set_radius(self, radius: float) -> None:
         self.radius = float(radius)

@@ -11,9 +11,11 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QPainterPath, QPolygonF
 from PySide6.QtWidgets import QToolTip
 
 from explorer.core.colors import Coloring, color_points, viridis
+from explorer.core.selection import points_in_polygon
 from explorer.state import AppState
 from explorer.ui.point_cloud import PointCloudItem, auto_radius
 
@@ -36,11 +38,52 @@ def item_tooltip(state: AppState, index: int) -> str:
     return "<br>".join(lines)
 
 
+class SelectViewBox(pg.ViewBox):
+    """A ViewBox whose left drag pans, or draws a box or a lasso, depending on ``mode``."""
+
+    shape_drawn = Signal(object, bool)  # polygon (K, 2) in data coordinates, additive
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = "pan"
+        self._outline: list[tuple[float, float]] = []
+        self.shape_item = pg.QtWidgets.QGraphicsPathItem()
+        self.shape_item.setPen(pg.mkPen("#333333", width=1.5, style=Qt.PenStyle.DashLine))
+        self.shape_item.setBrush(pg.mkBrush(60, 110, 170, 40))
+        self.shape_item.setZValue(1e6)
+        self.addItem(self.shape_item, ignoreBounds=True)
+
+    def mouseDragEvent(self, ev, axis=None):  # noqa: N802 - pyqtgraph API
+        if self.mode == "pan" or ev.button() != Qt.MouseButton.LeftButton:
+            super().mouseDragEvent(ev, axis)
+            return
+        ev.accept()
+        here = self.mapToView(ev.pos())
+        if ev.isStart():
+            start = self.mapToView(ev.buttonDownPos())
+            self._outline = [(start.x(), start.y())]
+        if self.mode == "box":
+            x0, y0 = self._outline[0]
+            self._outline = [(x0, y0), (here.x(), y0), (here.x(), here.y()), (x0, here.y())]
+        else:
+            self._outline.append((here.x(), here.y()))
+        path = QPainterPath()
+        path.addPolygon(QPolygonF([QPointF(x, y) for x, y in self._outline]))
+        path.closeSubpath()
+        self.shape_item.setPath(path)
+        if ev.isFinish():
+            additive = bool(ev.modifiers() & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier))
+            polygon = np.array(self._outline, dtype=np.float64)
+            self.shape_item.setPath(QPainterPath())
+            self._outline = []
+            self.shape_drawn.emit(polygon, additive)
+
+
 class ScatterView(pg.PlotWidget):
     point_hovered = Signal(object)  # index or None (for tests and status messages)
 
     def __init__(self, state: AppState, parent=None) -> None:
-        super().__init__(parent=parent, background="w")
+        super().__init__(parent=parent, background="w", viewBox=SelectViewBox())
         self.state = state
         self.coloring: Coloring | None = None
         self.tooltip_text = ""
@@ -50,18 +93,24 @@ class ScatterView(pg.PlotWidget):
         plot.setMenuEnabled(False)
         plot.hideButtons()
         self.view_box = plot.getViewBox()
+        self.view_box.shape_drawn.connect(self._on_shape_drawn)
         self.view_box.setAspectLocked(True)
         self.view_box.setDefaultPadding(0.02)
         self.cloud = PointCloudItem()
         self.selection_item = pg.ScatterPlotItem(size=11, pen=SELECTION_PEN, brush=None, pxMode=True)
         self.hover_item = pg.ScatterPlotItem(size=14, pen=HOVER_PEN, brush=None, pxMode=True)
+        self.focus_item = pg.ScatterPlotItem(size=18, pen=pg.mkPen("#ff9500", width=3), brush=None,
+                                             pxMode=True)
         self.selection_item.setZValue(10)
         self.hover_item.setZValue(11)
-        for item in (self.cloud, self.selection_item, self.hover_item):
+        self.focus_item.setZValue(12)
+        for item in (self.cloud, self.selection_item, self.hover_item, self.focus_item):
             plot.addItem(item)
         self.legend = pg.LegendItem(offset=(10, 10), labelTextSize="9pt", labelTextColor="#222222", brush=pg.mkBrush(255, 255, 255, 215),
                                     pen=pg.mkPen("#cccccc"))
         self.legend.setParentItem(self.view_box)
+        self.legend.sigSampleClicked.connect(self._on_legend_clicked)
+        self._legend_labels: dict[int, str] = {}
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         state.project_changed.connect(self._on_project_changed)
@@ -70,6 +119,9 @@ class ScatterView(pg.PlotWidget):
         state.selection_changed.connect(self._update_selection)
         state.hover_changed.connect(self._update_hover)
         state.preview_changed.connect(self._on_projection_changed)
+        state.search_changed.connect(self._update_emphasis)
+        state.visibility_changed.connect(self._update_visibility)
+        state.focus_changed.connect(self._update_focus)
 
     # ------------------------------------------------------------------ state -> view
     def coords(self) -> np.ndarray | None:
@@ -90,6 +142,7 @@ class ScatterView(pg.PlotWidget):
         self.cloud.set_points(coords if coords is not None else np.zeros((0, 2), np.float32))
         self._update_selection()
         self._update_hover()
+        self._update_focus()
         self.reset_view()
 
     def reset_view(self) -> None:
@@ -105,7 +158,8 @@ class ScatterView(pg.PlotWidget):
         column = project.view.color_by
         values = project.embeddings.metadata.get(column) if column else None
         self.coloring = color_points(len(project.embeddings), values)
-        self.cloud.set_colors(self.coloring.rgb)
+        self.cloud.set_colors(self.coloring.rgb, self.state.visible_mask())
+        self._update_emphasis()
         self._rebuild_legend()
 
     def _rebuild_legend(self) -> None:
@@ -115,9 +169,12 @@ class ScatterView(pg.PlotWidget):
             self.legend.setVisible(False)
             return
         self.legend.setVisible(True)
+        self._legend_labels = {}
         if coloring.kind == "categorical":
             for label, color, count in coloring.legend:
                 swatch = pg.ScatterPlotItem(symbol="o", size=9, brush=pg.mkBrush(color), pen=None)
+                swatch.setVisible(label not in self.state.hidden_categories)
+                self._legend_labels[id(swatch)] = label
                 self.legend.addItem(swatch, f"{label}  ({count:,})")
         else:
             lo, hi = coloring.value_range
@@ -125,6 +182,57 @@ class ScatterView(pg.PlotWidget):
                 r, g, b = viridis(np.array([t]))[0]
                 swatch = pg.ScatterPlotItem(symbol="s", size=10, brush=pg.mkBrush(int(r), int(g), int(b)), pen=None)
                 self.legend.addItem(swatch, label)
+
+    def _on_legend_clicked(self, swatch) -> None:
+        """A click on a legend entry hides or shows that category (pyqtgraph toggles the swatch)."""
+        label = self._legend_labels.get(id(swatch))
+        coloring = self.coloring
+        if label is None or coloring is None or label.endswith(" more") and coloring.legend[-1][0] == label:
+            return
+        self.state.toggle_category(label)
+
+    def legend_entries(self) -> list[tuple[str, bool]]:
+        """(label, shown) for each legend row, as the user sees them."""
+        return [(self._legend_labels[id(sample.item)], sample.item.isVisible())
+                for sample, _ in self.legend.items if id(sample.item) in self._legend_labels]
+
+    def _update_visibility(self) -> None:
+        if self.coloring is not None:
+            self.cloud.set_visible_points(self.state.visible_mask())
+
+    def _update_emphasis(self) -> None:
+        matches = self.state.search_matches
+        if matches is None or self.state.project is None:
+            self.cloud.set_emphasis(None)
+            return
+        mask = np.zeros(len(self.state.project.embeddings), dtype=bool)
+        mask[matches] = True
+        self.cloud.set_emphasis(mask)
+
+    def _update_focus(self) -> None:
+        coords = self.coords()
+        index = self.state.focus
+        if coords is None or index is None:
+            self.focus_item.setData([], [])
+            return
+        self.focus_item.setData(x=[coords[index, 0]], y=[coords[index, 1]])
+
+    def set_mode(self, mode: str) -> None:
+        """"pan" (drag pans, click selects), "box" or "lasso" (drag selects)."""
+        self.view_box.mode = mode
+
+    def _on_shape_drawn(self, polygon: np.ndarray, additive: bool) -> None:
+        coords = self.coords()
+        if coords is None or self.state.preview is not None:
+            return
+        inside = points_in_polygon(coords, polygon)
+        mask = self.state.visible_mask()
+        if mask is not None:
+            inside = inside[mask[inside]]
+        chosen = set(inside.tolist())
+        if additive:
+            chosen |= set(self.state.selection)
+        self.state.select(sorted(chosen))
 
     def _update_selection(self) -> None:
         coords = self.coords()

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from explorer.core import EmbeddingSet
+from explorer.core.selection import points_in_box, points_in_polygon, search
+
+
+@pytest.fixture
+def emb():
+    texts = ["The cat sat", "a dog ran", "Cats and dogs", "nothing here", "concatenate"]
+    return EmbeddingSet(np.eye(5, dtype=np.float32), [f"i{i}" for i in range(5)], texts,
+                        metadata={"animal": np.array(["cat", "dog", "both", "none", "none"]),
+                                  "n": np.arange(5)})
+
+
+def test_substring_search_is_case_insensitive_over_text_and_metadata(emb):
+    assert search(emb, "cat").tolist() == [0, 2, 4]
+    assert search(emb, "DOG").tolist() == [1, 2]
+    assert search(emb, "both").tolist() == [2]  # metadata only
+    assert search(emb, "cat", case_sensitive=True).tolist() == [0, 4]
+    assert search(emb, "").tolist() == []
+
+
+def test_regex_search_and_bad_regex(emb):
+    assert search(emb, r"\bcats?\b", regex=True).tolist() == [0, 2]
+    assert search(emb, "cat.", columns=["text"]).tolist() == []  # the dot is literal without regex
+    with pytest.raises(ValueError, match="bad regular expression"):
+        search(emb, "(", regex=True)
+
+
+def test_points_in_polygon_matches_matplotlib_style_by_hand():
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(-2, 2, (5000, 2)).astype(np.float32)
+    # A concave "L" shape: the by-hand inside test is the union of two rectangles.
+    polygon = np.array([[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2]])
+    expected = np.flatnonzero(((xy[:, 0] > 0) & (xy[:, 0] < 2) & (xy[:, 1] > 0) & (xy[:, 1] < 1))
+                              | ((xy[:, 0] > 0) & (xy[:, 0] < 1) & (xy[:, 1] > 0) & (xy[:, 1] < 2)))
+    assert points_in_polygon(xy, polygon).tolist() == expected.tolist()
+    assert points_in_polygon(xy, polygon[:2]).tolist() == []
+
+
+def test_points_in_box_any_corner_order():
+    xy = np.array([[0, 0], [1, 1], [2, 2], [3, 3]], dtype=np.float32)
+    assert points_in_box(xy, 2.5, 0.5, 0.5, 2.5).tolist() == [1, 2]
