@@ -12,7 +12,15 @@ import time
 from pathlib import Path
 
 from explorer import __version__
-from explorer.cli import CommandError, cmd_export, cmd_info, cmd_project, load, parse_param
+from explorer.cli import (
+    CommandError,
+    cmd_export,
+    cmd_info,
+    cmd_neighbors,
+    cmd_project,
+    load,
+    parse_param,
+)
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -67,10 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="file to write (.csv or .json); default stdout")
     export.add_argument("--format", choices=["csv", "json"])
     export.add_argument("--projection", help="projection to export (default: the shown one)")
+
+    near = commands.add_parser("neighbors", aliases=["neighbours"],
+                               help="nearest neighbours of an item or of free text (original space)")
+    near.add_argument("project")
+    near.add_argument("query", help="an item's id or text, or free text embedded with the project's model")
+    near.add_argument("-k", type=int, default=10)
+    near.add_argument("--metric", choices=["cosine", "euclidean", "dot"], default="cosine")
+    near.add_argument("--format", choices=["csv", "json"], default="csv")
+    near.add_argument("-o", "--output", help="file to write instead of stdout")
+    near.add_argument("--device", help="torch device for embedding the query (default: auto)")
     return parser
 
 
-COMMANDS = {"info": cmd_info, "project": cmd_project, "export": cmd_export}
+COMMANDS = {"info": cmd_info, "project": cmd_project, "export": cmd_export,
+            "neighbors": cmd_neighbors, "neighbours": cmd_neighbors}
 
 
 def main(argv: list[str] | None = None) -> int:

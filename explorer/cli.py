@@ -140,3 +140,28 @@ def cmd_export(args: argparse.Namespace) -> int:
         meta = {"selection": len(rows)}
     emit(format_table(columns, fmt, meta), args.output)
     return 0
+
+
+# ---------------------------------------------------------------------------------------- neighbours
+
+
+def cmd_neighbors(args: argparse.Namespace) -> int:
+    from explorer.core.neighbors import nearest  # noqa: PLC0415
+    from explorer.embedders.base import EmbedderError  # noqa: PLC0415
+    from explorer.embedders.query import query_vector  # noqa: PLC0415
+    from explorer.io.exporters import format_table  # noqa: PLC0415
+
+    project = load(args.project)
+    emb = project.embeddings
+    try:
+        query = run_to_end(query_vector(emb, args.query, args.device))
+        result = nearest(emb.vectors, query.vector, k=args.k, metric=args.metric,
+                         exclude=[query.item] if query.item is not None else None)
+    except (EmbedderError, ValueError) as err:
+        raise CommandError(str(err)) from None
+    columns = {"rank": list(range(1, len(result.indices) + 1)), "id": emb.ids[result.indices],
+               "text": emb.texts[result.indices], args.metric: result.scores}
+    meta = {"query": args.query, "resolved_as": query.description, "metric": args.metric,
+            "space": f"original {emb.dim}-d embedding space", "k": args.k}
+    emit(format_table(columns, args.format, meta), args.output)
+    return 0

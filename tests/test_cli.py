@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
@@ -98,3 +99,25 @@ def test_project_rejects_unknown_parameter_and_keeps_file(project_copy):
     assert result.returncode == 1
     assert "unknown parameter(s) for umap: perplexity" in result.stderr
     assert project_copy.read_bytes() == before
+
+
+def test_neighbors_of_an_item_as_json(v1_project_path):
+    from explorer.io.project_file import load_project
+
+    result = explorer("neighbors", str(v1_project_path), "government", "-k", "4", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    emb = load_project(v1_project_path).embeddings
+    units = emb.vectors / np.linalg.norm(emb.vectors, axis=1, keepdims=True)
+    me = emb.key_to_index["government"]
+    sims = units @ units[me]
+    sims[me] = -np.inf
+    assert [row["text"] for row in data["rows"]] == [emb.texts[i] for i in np.argsort(-sims)[:4]]
+    assert data["space"] == "original 50-d embedding space"
+
+
+def test_neighbors_unknown_word_fails_in_one_line(v1_project_path):
+    result = explorer("neighbors", str(v1_project_path), "zzqqxxy")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "explorer: error: 'zzqqxxy' is not in the vocabulary of glove-6B-50d"]

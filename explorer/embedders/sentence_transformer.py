@@ -52,6 +52,9 @@ class SentenceTransformerEmbedder:
                                     "(no config.json or modules.json)")
             try:
                 from sentence_transformers import SentenceTransformer  # noqa: PLC0415
+                from transformers.utils import logging as transformers_logging  # noqa: PLC0415
+
+                transformers_logging.disable_progress_bar()  # our own progress is shown instead
 
                 self._model = SentenceTransformer(self.source, device=pick_device(self.device),
                                                   local_files_only=local)

@@ -36,6 +36,8 @@ class AppState:
         self.search_matches: np.ndarray | None = None  # None: no search running
         self.hidden_categories: set[str] = set()
         self.focus: int | None = None
+        self.highlight_changed = Signal()  # a panel's result items to mark on the map
+        self.highlighted: np.ndarray | None = None
 
     # ----------------------------------------------------------------------------- project
     def set_project(self, project: Project | None, path: Path | None = None) -> None:
@@ -46,6 +48,7 @@ class AppState:
         self.search_matches = None
         self.hidden_categories = set()
         self.focus = None
+        self.highlighted = None
         self.path = Path(path) if path is not None else None
         self.project_changed.emit()
         self.path_changed.emit()
@@ -144,6 +147,10 @@ class AppState:
             return None
         values = project.embeddings.metadata[project.view.color_by].astype(str)
         return ~np.isin(values, list(self.hidden_categories))
+
+    def set_highlight(self, indices: np.ndarray | list[int] | None) -> None:
+        self.highlighted = None if indices is None else np.asarray(indices, dtype=np.int64)
+        self.highlight_changed.emit()
 
     def set_focus(self, index: int | None) -> None:
         if index != self.focus:

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSlider,
+    QTabWidget,
     QToolBar,
+    QWidget,
 )
 
 from explorer import __version__
@@ -32,6 +34,7 @@ from explorer.core.umap_process import prewarm as prewarm_umap
 from explorer.io.project_file import SUFFIX, load_project, save_project
 from explorer.state import AppState
 from explorer.ui.panels.item_panel import ItemPanel
+from explorer.ui.panels.neighbors_panel import NeighborsPanel
 from explorer.ui.panels.selection_panel import SelectionPanel
 from explorer.ui.projection_dialog import ProjectionDialog
 from explorer.ui.scatter_view import ScatterView
@@ -83,6 +86,15 @@ class MainWindow(QMainWindow):
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.item_dock = dock
+        self.neighbors_panel = NeighborsPanel(self.state, self)
+        self.analysis_tabs = QTabWidget()
+        self.analysis_tabs.addTab(self.neighbors_panel, "Neighbours")
+        self.analysis_dock = QDockWidget("Analysis", self)
+        self.analysis_dock.setObjectName("analysis_dock")
+        self.analysis_dock.setWidget(self.analysis_tabs)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.analysis_dock)
+        self.tabifyDockWidget(self.item_dock, self.analysis_dock)
+        self.item_dock.raise_()
         self.selection_panel = SelectionPanel(self.state, self)
         self.selection_dock = QDockWidget("Selection", self)
         self.selection_dock.setObjectName("selection_dock")
@@ -154,6 +166,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.item_dock.toggleViewAction())
         view_menu.addAction(self.selection_dock.toggleViewAction())
+        view_menu.addAction(self.analysis_dock.toggleViewAction())
         self.view_menu = view_menu
         map_menu = self.menuBar().addMenu("&Map")
         map_menu.addAction(self.new_projection_action)
@@ -260,6 +273,11 @@ class MainWindow(QMainWindow):
     @property
     def runners(self) -> tuple[JobRunner, ...]:
         return (self.loader, self.saver, self.projector)
+
+    def show_analysis(self, panel: QWidget) -> None:
+        self.analysis_dock.show()
+        self.analysis_dock.raise_()
+        self.analysis_tabs.setCurrentWidget(panel)
 
     def _connect_jobs(self) -> None:
         for runner in self.runners:

@@ -101,10 +101,13 @@ class ScatterView(pg.PlotWidget):
         self.hover_item = pg.ScatterPlotItem(size=14, pen=HOVER_PEN, brush=None, pxMode=True)
         self.focus_item = pg.ScatterPlotItem(size=18, pen=pg.mkPen("#ff9500", width=3), brush=None,
                                              pxMode=True)
+        self.highlight_item = pg.ScatterPlotItem(size=13, pen=pg.mkPen("#00a86b", width=2.5), brush=None,
+                                                 pxMode=True)
+        self.highlight_item.setZValue(9)
         self.selection_item.setZValue(10)
         self.hover_item.setZValue(11)
         self.focus_item.setZValue(12)
-        for item in (self.cloud, self.selection_item, self.hover_item, self.focus_item):
+        for item in (self.cloud, self.highlight_item, self.selection_item, self.hover_item, self.focus_item):
             plot.addItem(item)
         self.legend = pg.LegendItem(offset=(10, 10), labelTextSize="9pt", labelTextColor="#222222", brush=pg.mkBrush(255, 255, 255, 215),
                                     pen=pg.mkPen("#cccccc"))
@@ -122,6 +125,7 @@ class ScatterView(pg.PlotWidget):
         state.search_changed.connect(self._update_emphasis)
         state.visibility_changed.connect(self._update_visibility)
         state.focus_changed.connect(self._update_focus)
+        state.highlight_changed.connect(self._update_highlight)
 
     # ------------------------------------------------------------------ state -> view
     def coords(self) -> np.ndarray | None:
@@ -143,6 +147,7 @@ class ScatterView(pg.PlotWidget):
         self._update_selection()
         self._update_hover()
         self._update_focus()
+        self._update_highlight()
         self.reset_view()
 
     def reset_view(self) -> None:
@@ -208,6 +213,14 @@ class ScatterView(pg.PlotWidget):
         mask = np.zeros(len(self.state.project.embeddings), dtype=bool)
         mask[matches] = True
         self.cloud.set_emphasis(mask)
+
+    def _update_highlight(self) -> None:
+        coords = self.coords()
+        marked = self.state.highlighted
+        if coords is None or marked is None or not len(marked):
+            self.highlight_item.setData([], [])
+            return
+        self.highlight_item.setData(x=coords[marked, 0], y=coords[marked, 1])
 
     def _update_focus(self) -> None:
         coords = self.coords()
