@@ -1,0 +1,117 @@
+"""Projection time, peak memory and trustworthiness against N, ours beside the library called
+directly with the same parameters (the difference is our overhead).
+
+Data: 384-d Gaussian blobs (20 clusters). UMAP runs in our child process (see
+explorer/core/umap_process.py), warmed up first, so the figures are per-fit work, not numba's
+compile; the first UMAP of a fresh process is measured separately at the top.
+
+    .venv/bin/python benchmarks/project.py [--sizes 1000,10000] [--methods pca,umap,tsne]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+
+def blobs(n: int, dim: int = 384, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((20, dim)) * 3
+    return (centres[rng.integers(0, 20, n)] + rng.standard_normal((n, dim))).astype(np.float32)
+
+
+def measure(fn):
+    tracemalloc.start()
+    started = time.perf_counter()
+    out = fn()
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return out, seconds, peak / 1e6
+
+
+def ours(data, method):
+    from explorer.core import run_to_end
+    from explorer.core.projections import project
+
+    return run_to_end(project(data, method, seed=0)).coords
+
+
+def direct(data, method):
+    if method == "pca":
+        from sklearn.decomposition import PCA
+
+        return PCA(n_components=2, svd_solver="full").fit_transform(data)
+    if method == "umap":
+        import umap
+
+        return umap.UMAP(n_neighbors=15, min_dist=0.1, metric="cosine", random_state=0).fit_transform(data)
+    from openTSNE import TSNE
+
+    return np.asarray(TSNE(perplexity=30, metric="cosine", random_state=0, n_jobs=-1, n_iter=750)
+                      .fit(np.asarray(ours_pca50(data))))
+
+
+def ours_pca50(data):
+    from explorer.core.projections import pca_fit
+
+    return pca_fit(data, 50)
+
+
+def trust(data, coords) -> float:
+    from sklearn.manifold import trustworthiness
+
+    if len(data) > 5000:  # O(N^2) memory: score a fixed sample
+        rows = np.random.default_rng(0).choice(len(data), 5000, replace=False)
+        data, coords = data[rows], coords[rows]
+    return trustworthiness(data, coords, n_neighbors=10)
+
+
+def first_umap_fresh_process() -> float:
+    code = ("import time, numpy as np; t = time.perf_counter(); "
+            "from explorer.core import run_to_end; from explorer.core.projections import project; "
+            "x = np.random.default_rng(0).standard_normal((5000, 50)).astype(np.float32); "
+            "run_to_end(project(x, 'umap')); print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--methods", default="pca,umap,tsne")
+    parser.add_argument("--skip-cold", action="store_true")
+    args = parser.parse_args()
+    methods = args.methods.split(",")
+    if "umap" in methods and not args.skip_cold:
+        print(f"first UMAP of a fresh process (5,000 x 50, compile included): {first_umap_fresh_process():.1f} s")
+        from explorer.core import run_to_end
+        from explorer.core.projections import project
+        from explorer.core.umap_process import prewarm
+
+        prewarm()
+        started = time.perf_counter()
+        run_to_end(project(blobs(5000, 50), "umap"))
+        print(f"first UMAP after a background warm-up was requested at the same moment: "
+              f"{time.perf_counter() - started:.1f} s")
+    print("| N | method | ours s | direct s | ours peak MB | direct peak MB | trustworthiness (ours) |")
+    print("|---|---|---|---|---|---|---|")
+    for n in (int(s) for s in args.sizes.split(",")):
+        data = blobs(n)
+        for method in methods:
+            coords, ours_s, ours_mb = measure(lambda d=data, m=method: ours(d, m))
+            _, direct_s, direct_mb = measure(lambda d=data, m=method: direct(d, m))
+            print(f"| {n:,} | {method} | {ours_s:.2f} | {direct_s:.2f} | {ours_mb:.0f} | {direct_mb:.0f} | "
+                  f"{trust(data, coords):.3f} |", flush=True)
+    print(f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB; "
+          f"UMAP child max RSS {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e3:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
