@@ -123,6 +123,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from explorer.io.exporters import coordinates_table, format_table  # noqa: PLC0415
 
     project = load(args.project)
+    if args.what == "image":
+        return export_image(project, args)
     fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "csv")
     if fmt not in ("csv", "json"):
         raise CommandError(f"cannot tell the format of {args.output}: use .csv or .json, or --format")
@@ -164,4 +166,27 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     meta = {"query": args.query, "resolved_as": query.description, "metric": args.metric,
             "space": f"original {emb.dim}-d embedding space", "k": args.k}
     emit(format_table(columns, args.format, meta), args.output)
+    return 0
+
+
+def export_image(project, args: argparse.Namespace) -> int:
+    import os  # noqa: PLC0415
+
+    if not args.output:
+        raise CommandError("export image needs -o FILE.png or FILE.svg")
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from explorer.app import make_app  # noqa: PLC0415
+
+    make_app()
+    from explorer.ui.map_export import render_map  # noqa: PLC0415
+
+    if args.projection:
+        if args.projection not in project.projections:
+            raise CommandError(f"no projection {args.projection!r}")
+        project.view.projection = args.projection
+    try:
+        render_map(project, args.output, args.size)
+    except (ValueError, OSError) as err:
+        raise CommandError(str(err)) from None
+    print(f"wrote {args.output}", file=sys.stderr)
     return 0

@@ -121,3 +121,21 @@ def test_neighbors_unknown_word_fails_in_one_line(v1_project_path):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "explorer: error: 'zzqqxxy' is not in the vocabulary of glove-6B-50d"]
+
+
+def test_export_map_png_and_svg(tmp_path, v1_project_path):
+    import xml.etree.ElementTree as ET
+
+    png, svg = tmp_path / "map.png", tmp_path / "map.svg"
+    assert explorer("export", str(v1_project_path), "image", "-o", str(png), "--size", "1000x700").returncode == 0
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (1000, 700)
+    colours = {image.pixelColor(x, y).name() for x in range(0, 1000, 2) for y in range(0, 700, 2)}
+    assert {"#1f77b4", "#ff7f0e", "#2ca02c"} <= colours
+    assert explorer("export", str(v1_project_path), "image", "-o", str(svg)).returncode == 0
+    root = ET.parse(svg).getroot()
+    assert root.tag.endswith("svg")
+    assert any(el.tag.endswith("image") for el in root.iter())  # the points
+    assert "stop word" in svg.read_text()  # the legend, as text
+    bad = explorer("export", str(v1_project_path), "image", "-o", str(tmp_path / "map.gif"))
+    assert bad.returncode == 1 and "png or .svg" in bad.stderr

@@ -139,6 +139,8 @@ class MainWindow(QMainWindow):
         self.save_action = self._action("&Save", self.save, key.Save, "Save the project")
         self.save_as_action = self._action("Save &As…", self.save_as_dialog, key.SaveAs,
                                            "Save the project under a new name")
+        self.export_map_action = self._action("Export &Map Image…", self.export_map_dialog,
+                                              QKeySequence("Ctrl+E"), "Save the map as PNG or SVG")
         self.quit_action = self._action("&Quit", self.close, QKeySequence("Ctrl+Q"), "Quit Embedding Explorer")
         self.reset_view_action = self._action("&Reset View", self.scatter.reset_view,
                                               QKeySequence("Ctrl+0"), "Show every point")
@@ -157,6 +159,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.save_as_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_map_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.file_menu = file_menu
@@ -431,6 +435,25 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {target}", 4000)
         self.project_saved.emit(str(target))
 
+    def export_map_dialog(self) -> None:
+        if self.state.project is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export map", "map.png", "PNG image (*.png);;SVG (*.svg)")
+        if path:
+            self.export_map(path)
+
+    def export_map(self, path: str, size: tuple[int, int] | None = None) -> None:
+        from explorer.ui.map_export import render_map  # noqa: PLC0415
+
+        view_size = self.scatter.size()
+        size = size or (view_size.width() * 2, view_size.height() * 2)
+        try:
+            render_map(self.state.project, path, size, state=self.state)
+        except (ValueError, OSError) as err:
+            self.show_error("Cannot export the map", str(err))
+            return
+        self.statusBar().showMessage(f"Exported {path}", 4000)
+
     # ------------------------------------------------------------------ recent files
     def recent_files(self) -> list[str]:
         value = self.settings.value("recent_files", [])
@@ -463,6 +486,7 @@ class MainWindow(QMainWindow):
         self.save_action.setEnabled(has_project)
         self.save_as_action.setEnabled(has_project)
         self.new_projection_action.setEnabled(has_project)
+        self.export_map_action.setEnabled(has_project)
         self.search_box.blockSignals(True)
         self.search_box.clear()
         self.search_box.blockSignals(False)

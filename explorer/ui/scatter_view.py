@@ -139,6 +139,10 @@ class ScatterView(pg.PlotWidget):
         self._on_projection_changed()
         self._on_colors_changed()
 
+    def refresh(self) -> None:
+        """Pull everything from the state again (for a view created after the project was set)."""
+        self._on_project_changed()
+
     def _on_projection_changed(self) -> None:
         coords = self.coords()
         if coords is not None:
