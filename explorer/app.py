@@ -15,6 +15,7 @@ from explorer import __version__
 from explorer.cli import (
     CommandError,
     cmd_export,
+    cmd_import,
     cmd_info,
     cmd_neighbors,
     cmd_project,
@@ -87,10 +88,31 @@ def build_parser() -> argparse.ArgumentParser:
     near.add_argument("--format", choices=["csv", "json"], default="csv")
     near.add_argument("-o", "--output", help="file to write instead of stdout")
     near.add_argument("--device", help="torch device for embedding the query (default: auto)")
+
+    imp = commands.add_parser("import", help="make a project from texts, images or vectors")
+    imp.add_argument("data", help="a table (.txt .csv .tsv .jsonl .parquet), an image folder, .npy/.npz, "
+                                  "a Projector vectors.tsv, a word2vec/GloVe file, or glove-6B-50d")
+    imp.add_argument("-o", "--output", required=True, help="project file to write (.eexp)")
+    imp.add_argument("--kind", choices=["texts", "images", "image-table", "vectors", "projector",
+                                        "word2vec", "glove"], help="what DATA holds (default: guessed)")
+    imp.add_argument("--model", help="model id (default: all-MiniLM-L6-v2 for texts, efficientnet-lite0 "
+                                     "for images); a local model folder; open_clip:ARCH:CHECKPOINT")
+    imp.add_argument("--text-column")
+    imp.add_argument("--label-column")
+    imp.add_argument("--image-column")
+    imp.add_argument("--metadata", help="metadata table for .npy or vectors.tsv")
+    imp.add_argument("--limit", type=int, help="keep only N items (the first N, or a sample with --sample-seed)")
+    imp.add_argument("--sample-seed", type=int)
+    imp.add_argument("--dedupe", action="store_true", help="drop repeated texts")
+    imp.add_argument("--map", choices=["umap", "pca"], default="umap", help="first map (PCA is always made)")
+    imp.add_argument("--reuse", action="store_true",
+                     help="reuse the embeddings of the existing OUTPUT project for items it already has")
+    imp.add_argument("--title")
+    imp.add_argument("--device", help="torch device (default: a GPU if there is one)")
     return parser
 
 
-COMMANDS = {"info": cmd_info, "project": cmd_project, "export": cmd_export,
+COMMANDS = {"import": cmd_import, "info": cmd_info, "project": cmd_project, "export": cmd_export,
             "neighbors": cmd_neighbors, "neighbours": cmd_neighbors}
 
 

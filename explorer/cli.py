@@ -190,3 +190,34 @@ def export_image(project, args: argparse.Namespace) -> int:
         raise CommandError(str(err)) from None
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
+
+
+# ---------------------------------------------------------------------------------------- import
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from explorer.io.importer import ImportOptions, import_job  # noqa: PLC0415
+    from explorer.io.readers import ReadError  # noqa: PLC0415
+
+    output = Path(args.output)
+    if output.suffix != ".eexp":
+        raise CommandError(f"the project file must end in .eexp, not {output.name}")
+    if not output.parent.exists():
+        raise CommandError(f"folder {output.parent} does not exist")
+    reuse = load(str(output)) if args.reuse and output.exists() else None
+    options = ImportOptions(
+        source=args.data, kind=args.kind, model=args.model, text_column=args.text_column,
+        label_column=args.label_column, image_column=args.image_column, metadata=args.metadata,
+        limit=args.limit, sample_seed=args.sample_seed, dedupe=args.dedupe, device=args.device,
+        first_map=args.map, title=args.title or "")
+    try:
+        result = run_to_end(import_job(options, reuse), ProgressPrinter())
+    except (ReadError, ValueError, RuntimeError) as err:
+        raise CommandError(str(err)) from None
+    save(result.project, str(output))
+    emb = result.project.embeddings
+    print(result.report.summary(), file=sys.stderr)
+    reused = f", {result.reused:,} reused from the existing project" if result.reused else ""
+    print(f"wrote {output}: {len(emb):,} items x {emb.dim} ({emb.model_id}; {result.embedded:,} embedded"
+          f"{reused}) in {result.seconds:.1f} s", file=sys.stderr)
+    return 0

@@ -139,3 +139,41 @@ def test_export_map_png_and_svg(tmp_path, v1_project_path):
     assert "stop word" in svg.read_text()  # the legend, as text
     bad = explorer("export", str(v1_project_path), "image", "-o", str(tmp_path / "map.gif"))
     assert bad.returncode == 1 and "png or .svg" in bad.stderr
+
+
+def test_import_csv_with_the_bundled_model(tmp_path):
+    data = tmp_path / "reviews.csv"
+    data.write_text("text,label\nI loved this film,pos\nterrible acting and a dull plot,neg\n"
+                    "A masterpiece of modern cinema,pos\n,neg\nboring and far too long,neg\n")
+    out = tmp_path / "reviews.eexp"
+    result = explorer("import", str(data), "-o", str(out), "--label-column", "label", "--map", "pca")
+    assert result.returncode == 0, result.stderr
+    assert "Skipped 1 of 5 rows: line 5: empty text" in result.stderr
+    info = json.loads(explorer("info", str(out), "--format", "json").stdout)
+    assert info["items"] == 4 and info["dimensions"] == 384 and info["model"] == "all-MiniLM-L6-v2"
+    assert info["color_by"] == "label"
+    # Free-text neighbours use the project's own model.
+    near = json.loads(explorer("neighbors", str(out), "an awful, boring movie", "-k", "2",
+                               "--format", "json").stdout)
+    assert {row["text"] for row in near["rows"]} == {"terrible acting and a dull plot", "boring and far too long"}
+
+
+def test_import_image_folder(tmp_path):
+    from PIL import Image
+
+    for label, colour in (("cats", (200, 120, 40)), ("sky", (60, 120, 230))):
+        (tmp_path / "photos" / label).mkdir(parents=True)
+        for i in range(3):
+            Image.new("RGB", (64, 48 + i), colour).save(tmp_path / "photos" / label / f"{i}.jpg")
+    out = tmp_path / "photos.eexp"
+    result = explorer("import", str(tmp_path / "photos"), "-o", str(out), "--map", "pca")
+    assert result.returncode == 0, result.stderr
+    info = json.loads(explorer("info", str(out), "--format", "json").stdout)
+    assert info["items"] == 6 and info["dimensions"] == 1280 and info["modality"] == "image"
+    assert info["color_by"] == "label"
+
+
+def test_import_failures_are_one_line(tmp_path):
+    result = explorer("import", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "x.eexp"))
+    assert result.returncode == 1 and "does not exist" in result.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "x.eexp").exists()

@@ -25,6 +25,8 @@ class EmbeddingSet:
     model_id: str = ""
     metadata: dict[str, np.ndarray] = field(default_factory=dict)
     image_paths: np.ndarray | None = None
+    # Small PNG thumbnails for image sets, as one byte blob plus N + 1 offsets (no object arrays).
+    thumbnails: tuple[np.ndarray, np.ndarray] | None = None
 
     def __post_init__(self) -> None:
         self.vectors = np.ascontiguousarray(self.vectors, dtype=np.float32)
@@ -42,11 +44,27 @@ class EmbeddingSet:
         for name, column in columns.items():
             if len(column) != n:
                 raise ValueError(f"column {name!r} has {len(column)} rows but there are {n} vectors")
+        if self.thumbnails is not None:
+            blob, offsets = self.thumbnails
+            if len(offsets) != n + 1 or offsets[-1] != len(blob):
+                raise ValueError("thumbnail offsets do not match the items")
         if len(set(self.ids.tolist())) != n:
             raise ValueError("item ids must be unique")
 
     def __len__(self) -> int:
         return self.vectors.shape[0]
+
+    def thumbnail(self, index: int) -> bytes | None:
+        if self.thumbnails is None:
+            return None
+        blob, offsets = self.thumbnails
+        return blob[offsets[index]:offsets[index + 1]].tobytes()
+
+    @staticmethod
+    def pack_blobs(items: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        offsets = np.zeros(len(items) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in items], out=offsets[1:])
+        return np.frombuffer(b"".join(items), dtype=np.uint8).copy(), offsets
 
     @property
     def dim(self) -> int:

@@ -147,6 +147,10 @@ def _write_archive(project: Project, archive: zipfile.ZipFile) -> None:
     }
     if emb.image_paths is not None:
         embeddings["image_paths"] = writer.strings("image_paths", emb.image_paths)
+    if emb.thumbnails is not None:
+        blob, offsets = emb.thumbnails
+        embeddings["thumbnails"] = {"kind": "blobs", "bytes": writer.array("thumbnails.png", blob),
+                                    "offsets": writer.array("thumbnails.offsets", offsets)}
     projections = [
         {
             "name": p.name,
@@ -340,7 +344,16 @@ def _build_project(manifest: dict[str, Any], reader: _Reader) -> Project:
     image_paths = None
     if "image_paths" in spec:
         image_paths = reader.strings(spec["image_paths"], "image paths")
+    thumbnails = None
+    if "thumbnails" in spec:
+        blob = reader.array(spec["thumbnails"]["bytes"])
+        offsets = reader.array(spec["thumbnails"]["offsets"])
+        if blob.dtype != np.uint8 or offsets.ndim != 1 or not len(offsets) or offsets[-1] != len(blob) \
+                or np.any(np.diff(offsets) < 0):
+            raise reader.error("the thumbnails are damaged")
+        thumbnails = (blob, offsets)
     embeddings = EmbeddingSet(
+        thumbnails=thumbnails,
         vectors=vectors,
         ids=reader.strings(spec["ids"], "ids"),
         texts=reader.strings(spec["texts"], "texts"),

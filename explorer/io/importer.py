@@ -1,0 +1,287 @@
+"""From a user's data to a new project: read, embed (or take their vectors), make a first map.
+
+``import_job(options)`` is a job generator (Progress with items/s; stoppable between batches). It
+writes nothing: the caller saves the project, so a cancelled import leaves no half-written file.
+Embeddings of a previous project with the same model are reused for the same texts / images
+(``reuse=``), so adding rows or importing again never embeds an item twice.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from explorer.core.embedding_set import EmbeddingSet
+from explorer.core.progress import Job, Progress
+from explorer.core.project import Project, ViewState
+from explorer.core.projections import project as compute_projection
+from explorer.embedders.base import EmbedderError
+from explorer.embedders.registry import make_embedder
+from explorer.embedders.word_vectors import GLOVE_ID, load_bundled_glove
+from explorer.io import readers
+from explorer.io.readers import ImportReport, ReadError
+
+KINDS = ("texts", "images", "image-table", "vectors", "projector", "word2vec", "glove")
+DEFAULT_TEXT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_IMAGE_MODEL = "efficientnet-lite0"
+# Rough items/s on 2 CPU cores, for the "about how long" estimate before starting.
+RATES = {"all-MiniLM-L6-v2": 150.0, "efficientnet-lite0": 25.0, GLOVE_ID: 1e6}
+UMAP_DEFAULT_LIMIT = 200_000  # above this the first map is PCA only (UMAP can be added later)
+
+
+class ImportError_(ReadError):  # noqa: N801 - "ImportError" is a builtin
+    """An import that cannot go on; the message is for the user."""
+
+
+@dataclass
+class ImportOptions:
+    source: str
+    kind: str | None = None
+    model: str | None = None
+    text_column: str | None = None
+    label_column: str | None = None
+    image_column: str | None = None
+    metadata: str | None = None  # metadata table beside a .npy or vectors.tsv
+    limit: int | None = None
+    sample_seed: int | None = None
+    dedupe: bool = False
+    device: str | None = None
+    first_map: str = "umap"  # "umap", "pca"
+    title: str = ""
+    batch_size: int = 64
+
+
+@dataclass
+class ImportResult:
+    project: Project
+    report: ImportReport
+    embedded: int = 0  # items that went through the model
+    reused: int = 0  # items whose vectors came from ``reuse``
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def detect_kind(source: str, image_column: str | None = None) -> str:
+    if source == GLOVE_ID:
+        return "glove"
+    path = Path(source)
+    if path.is_dir():
+        return "images"
+    name = path.name.lower()
+    for suffix in (".gz", ".bz2"):
+        name = name.removesuffix(suffix)
+    if name.endswith((".npy", ".npz")):
+        return "vectors"
+    if name.endswith(".bin") or name.endswith(".vec") or name.endswith(".w2v"):
+        return "word2vec"
+    if name.endswith(".tsv") and name.startswith("vectors"):
+        return "projector"
+    if image_column:
+        return "image-table"
+    if name.endswith(readers.TABLE_SUFFIXES):
+        return "texts"
+    raise ImportError_(f"cannot tell what {path.name} holds; give --kind ({', '.join(KINDS)})")
+
+
+def estimate_seconds(items: int, model: str | None) -> float | None:
+    rate = RATES.get(model or "")
+    return items / rate if rate else None
+
+
+def import_job(options: ImportOptions, reuse: Project | None = None) -> Job[ImportResult]:
+    started = time.monotonic()
+    kind = options.kind or detect_kind(options.source, options.image_column)
+    if kind not in KINDS:
+        raise ImportError_(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    yield Progress(0, None, f"Reading {Path(options.source).name}")
+    if kind in ("texts", "images", "image-table"):
+        result = yield from _embed_items(options, kind, reuse)
+    else:
+        result = yield from _vectors_as_given(options, kind)
+    emb = result.project.embeddings
+    if len(emb) < 2:
+        raise ImportError_(f"only {len(emb)} usable item(s): nothing to map. {result.report.summary()}")
+    pca = yield from compute_projection(emb.vectors, "pca", name="PCA")
+    result.project.add_projection(pca)
+    result.project.view.projection = "PCA"
+    if options.first_map == "umap" and 5 <= len(emb) <= UMAP_DEFAULT_LIMIT:
+        umap = yield from compute_projection(emb.vectors, "umap", name="UMAP")
+        result.project.add_projection(umap)
+        result.project.view.projection = "UMAP"
+    result.seconds = time.monotonic() - started
+    return result
+
+
+# ---------------------------------------------------------------------------------------- items
+
+
+def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Job[ImportResult]:
+    if kind == "texts":
+        table = yield from readers.read_table_job(options.source, limit=options.limit,
+                                                  sample_seed=options.sample_seed)
+        data = readers.prepare_texts(table, options.text_column, dedupe=options.dedupe)
+        items, texts, metadata, report = list(data.texts), list(data.texts), dict(data.metadata), data.report
+        image_paths, thumbnails = None, None
+        model_id = options.model or DEFAULT_TEXT_MODEL
+        modality = "word" if model_id == GLOVE_ID else "text"
+    else:
+        if kind == "images":
+            images = readers.list_image_folder(options.source)
+            images = _limit_images(images, options)
+        else:
+            images = readers.read_image_table(options.source, options.image_column or "path",
+                                              limit=options.limit, sample_seed=options.sample_seed)
+        report = images.report
+        keep, thumbnails = yield from _check_images(images, report)
+        if not keep:
+            raise ImportError_(f"no readable images in {options.source}. {report.summary()}")
+        image_paths = [str(images.paths[i]) for i in keep]
+        items = [str(images.full_path(i)) for i in keep]
+        texts = [Path(p).name for p in image_paths]
+        metadata = {name: np.asarray(values)[keep] for name, values in images.metadata.items()}
+        model_id = options.model or DEFAULT_IMAGE_MODEL
+        modality = "image"
+    if options.label_column and options.label_column not in metadata:
+        raise ImportError_(f"no column {options.label_column!r}; the data has "
+                           f"{', '.join(metadata) or 'no other columns'}")
+    if not items:
+        raise ImportError_(f"nothing to embed. {report.summary()}")
+    vectors, embedded, reused = yield from _embed(items, model_id, options, reuse)
+    good = np.isfinite(vectors).all(axis=1)
+    if not good.all():  # word look-ups: out-of-vocabulary items are dropped and reported
+        for i in np.flatnonzero(~good):
+            report.skip(f"item {i + 1}", "not in the vocabulary", texts[i][:40])
+        keep_rows = np.flatnonzero(good)
+        vectors = vectors[keep_rows]
+        texts = [texts[i] for i in keep_rows]
+        metadata = {k: np.asarray(v)[keep_rows] for k, v in metadata.items()}
+        if image_paths is not None:
+            image_paths = [image_paths[i] for i in keep_rows]
+            thumbnails = [thumbnails[i] for i in keep_rows]
+    report.rows_kept = len(texts)
+    color_by = options.label_column or ("label" if "label" in metadata else None)
+    root = Path(options.source) if kind == "images" else Path(options.source).parent
+    emb = EmbeddingSet(
+        vectors=vectors,
+        ids=np.array([f"i{i}" for i in range(len(texts))]),
+        texts=np.array(texts, dtype=object).astype(str) if texts else np.array([], dtype=str),
+        modality=modality,
+        model_id=model_id,
+        metadata=metadata,
+        image_paths=None if image_paths is None else np.array([str((root / p).resolve()) for p in image_paths]),
+        thumbnails=None if thumbnails is None else EmbeddingSet.pack_blobs(thumbnails),
+    )
+    project = Project(emb, {}, ViewState(color_by=color_by),
+                      title=options.title or f"{Path(options.source).name} ({model_id})")
+    return ImportResult(project, report, embedded, reused)
+
+
+def _limit_images(images, options: ImportOptions):
+    if options.limit is None or options.limit >= len(images):
+        return images
+    if options.sample_seed is None:
+        chosen = np.arange(options.limit)
+    else:
+        chosen = np.sort(np.random.default_rng(options.sample_seed).choice(len(images), options.limit,
+                                                                            replace=False))
+    images.report.note(f"kept {options.limit:,} of {len(images):,} images"
+                       + (" (random sample)" if options.sample_seed is not None else ""))
+    images.paths = images.paths[chosen]
+    images.metadata = {k: np.asarray(v)[chosen] for k, v in images.metadata.items()}
+    return images
+
+
+def _check_images(images, report: ImportReport) -> Job[tuple[list[int], list[bytes]]]:
+    """Open every image once: skip (and report) missing, corrupt and oversized ones, and make the
+    thumbnails that the project keeps."""
+    keep: list[int] = []
+    thumbs: list[bytes] = []
+    total = len(images)
+    for i in range(total):
+        try:
+            image = readers.load_image(images.full_path(i), max_side=256)
+        except readers.ImageSkipped as skipped:
+            report.skip(str(images.paths[i]), skipped.reason)
+            continue
+        keep.append(i)
+        thumbs.append(readers.make_thumbnail(image, size=64))
+        if i % 32 == 0:
+            yield Progress(i, total, f"Checking images {i:,} of {total:,}")
+    return keep, thumbs
+
+
+def _embed(items: list[str], model_id: str, options: ImportOptions,
+           reuse: Project | None) -> Job[tuple[np.ndarray, int, int]]:
+    cached: dict[str, np.ndarray] = {}
+    if reuse is not None and reuse.embeddings.model_id == model_id:
+        old = reuse.embeddings
+        keys = old.image_paths if old.image_paths is not None else old.texts
+        cached = {str(k): old.vectors[i] for i, k in enumerate(keys.tolist())}
+    todo = [i for i, item in enumerate(items) if item not in cached]
+    yield Progress(0, len(todo), f"Loading {model_id}")
+    try:
+        embedder = make_embedder(model_id, options.device)
+        dim = embedder.dimension
+    except EmbedderError as err:
+        raise ImportError_(str(err)) from None
+    vectors = np.empty((len(items), dim), dtype=np.float32)
+    for i, item in enumerate(items):
+        if item in cached:
+            if cached[item].shape[0] != dim:
+                raise ImportError_("the project to reuse has vectors of another size")
+            vectors[i] = cached[item]
+    done = 0
+    started = time.monotonic()
+    pending = [items[i] for i in todo]
+    try:
+        for batch in embedder.embed(pending, batch_size=options.batch_size):
+            vectors[todo[done:done + len(batch)]] = batch
+            done += len(batch)
+            rate = done / max(time.monotonic() - started, 1e-6)
+            yield Progress(done, len(todo), f"Embedding with {model_id}: {done:,} of {len(todo):,} "
+                                            f"({rate:,.0f} items/s)")
+    except EmbedderError as err:
+        raise ImportError_(str(err)) from None
+    return vectors, len(todo), len(items) - len(todo)
+
+
+# ---------------------------------------------------------------------------------------- vectors
+
+
+def _vectors_as_given(options: ImportOptions, kind: str) -> Job[ImportResult]:
+    if kind == "glove":
+        words, vectors = load_bundled_glove(options.limit)
+        data = readers.VectorData(vectors, np.array(words), {}, ImportReport(rows_read=len(words),
+                                                                              rows_kept=len(words)))
+        model_id, modality = GLOVE_ID, "word"
+    elif kind == "vectors":
+        data = readers.read_vectors_npy(options.source, options.metadata)
+        model_id, modality = options.model or Path(options.source).stem, "text"
+    elif kind == "projector":
+        data = yield from readers.read_projector_tsv_job(options.source, options.metadata)
+        model_id, modality = options.model or "projector-vectors", "text"
+    else:
+        data = yield from readers.read_word2vec_job(options.source, limit=options.limit)
+        model_id, modality = options.model or Path(options.source).name, "word"
+    if options.limit is not None and kind in ("vectors", "projector") and len(data) > options.limit:
+        rows = np.arange(options.limit) if options.sample_seed is None else np.sort(
+            np.random.default_rng(options.sample_seed).choice(len(data), options.limit, replace=False))
+        data.report.note(f"kept {options.limit:,} of {len(data):,} vectors")
+        data = readers.VectorData(data.vectors[rows], data.keys[rows],
+                                  {k: np.asarray(v)[rows] for k, v in data.metadata.items()}, data.report)
+    yield Progress(1, 1, f"Read {len(data):,} vectors of {data.dim} dimensions")
+    keys = [str(k) for k in data.keys]
+    metadata = dict(data.metadata)
+    if options.label_column and options.label_column not in metadata:
+        raise ImportError_(f"no column {options.label_column!r}; the data has "
+                           f"{', '.join(metadata) or 'no other columns'}")
+    label = options.label_column or next((c for c in metadata if c.lower() in ("label", "class", "category")),
+                                         None)
+    emb = EmbeddingSet(data.vectors, np.array([f"i{i}" for i in range(len(keys))]), np.array(keys),
+                       modality=modality, model_id=model_id, metadata=metadata)
+    project = Project(emb, {}, ViewState(color_by=label),
+                      title=options.title or f"{Path(options.source).name}")
+    return ImportResult(project, data.report)

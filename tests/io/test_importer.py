@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from explorer.core import run_to_end
+from explorer.embedders.fake import FakeEmbedder
+from explorer.io import importer
+from explorer.io.importer import ImportOptions, import_job
+from explorer.io.readers import ReadError
+
+
+@pytest.fixture
+def fake_model(monkeypatch):
+    """The deterministic fake embedder stands in for MiniLM where the model is not the point."""
+    monkeypatch.setattr(importer, "make_embedder", lambda model_id, device=None: FakeEmbedder(16))
+
+
+def run(**kwargs):
+    kwargs.setdefault("first_map", "pca")
+    return run_to_end(import_job(ImportOptions(**kwargs)))
+
+
+def test_csv_texts_with_labels_and_bad_rows(tmp_path, fake_model):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"text,label,stars\nI loved it,pos,5\n,neg,1\nawful,neg,1\nfine,pos,4,extra\n"
+                     b"caf\xe9,pos,3\ngreat,pos,5\n")
+    result = run(source=str(path), label_column="label")
+    emb = result.project.embeddings
+    assert emb.texts.tolist() == ["I loved it", "awful", "great"]
+    assert emb.metadata["stars"].tolist() == [5, 1, 5]
+    summary = result.report.summary()
+    assert result.report.rows_skipped == 3
+    assert "empty text" in summary and "not valid UTF-8" in summary and "line 5" in summary
+    assert result.project.view.color_by == "label"
+    np.testing.assert_allclose(emb.vectors[0], FakeEmbedder(16).vector(emb.texts[0]))
+    assert "PCA" in result.project.projections
+
+
+def test_limit_and_dedupe(tmp_path, fake_model):
+    path = tmp_path / "lines.txt"
+    path.write_text("".join(f"line {i % 30}\n" for i in range(100)))
+    result = run(source=str(path), dedupe=True)
+    assert len(result.project.embeddings) == 30
+    assert "duplicate" in result.report.summary()
+    limited = run(source=str(path), limit=10, sample_seed=1)
+    assert len(limited.project.embeddings) == 10
+
+
+def test_reuse_never_embeds_an_item_twice(tmp_path, fake_model):
+    path = tmp_path / "a.txt"
+    path.write_text("one\ntwo\nthree\n")
+    first = run(source=str(path))
+    path.write_text("one\ntwo\nthree\nfour\n")
+    second = run_to_end(import_job(ImportOptions(str(path), first_map="pca"), reuse=first.project))
+    assert (second.embedded, second.reused) == (1, 3)
+
+
+def test_word_look_up_reports_out_of_vocabulary(tmp_path):
+    path = tmp_path / "words.txt"
+    path.write_text("king\nqueen\nzzqqxxyy\nman\nwoman\n")
+    result = run(source=str(path), model="glove-6B-50d")
+    emb = result.project.embeddings
+    assert emb.texts.tolist() == ["king", "queen", "man", "woman"]
+    assert emb.modality == "word"
+    assert "not in the vocabulary" in result.report.summary()
+
+
+def test_image_folder_with_labels_thumbnails_and_bad_images(tmp_path):
+    for label, colour in (("red", (230, 20, 20)), ("blue", (20, 20, 230))):
+        (tmp_path / "imgs" / label).mkdir(parents=True)
+        for i in range(3):
+            Image.new("RGB", (40 + i, 30), colour).save(tmp_path / "imgs" / label / f"{i}.png")
+    (tmp_path / "imgs" / "red" / "broken.png").write_bytes(b"\x89PNG nope")
+    result = run(source=str(tmp_path / "imgs"))
+    emb = result.project.embeddings
+    assert len(emb) == 6 and emb.dim == 1280 and emb.modality == "image"
+    assert sorted(set(emb.metadata["label"].tolist())) == ["blue", "red"]
+    assert result.project.view.color_by == "label"
+    assert emb.thumbnail(0).startswith(b"\x89PNG")
+    assert "broken.png" in result.report.summary()
+
+
+def test_projector_tsv_and_word2vec_and_npy(tmp_path):
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((6, 4)).astype(np.float32)
+    tsv = tmp_path / "vectors.tsv"
+    tsv.write_text("".join("\t".join(f"{v:.6f}" for v in row) + "\n" for row in vectors))
+    meta = tmp_path / "metadata.tsv"
+    meta.write_text("word\tlabel\n" + "".join(f"w{i}\t{'ab'[i % 2]}\n" for i in range(6)))
+    result = run(source=str(tsv), metadata=str(meta))
+    assert result.project.embeddings.texts.tolist() == [f"w{i}" for i in range(6)]
+    assert result.project.view.color_by == "label"
+    np.testing.assert_allclose(result.project.embeddings.vectors, vectors, atol=1e-6)
+
+    w2v = tmp_path / "tiny.vec"
+    w2v.write_text("6 4\n" + "".join(f"w{i} " + " ".join(map(str, row)) + "\n" for i, row in enumerate(vectors)))
+    result = run(source=str(w2v))
+    assert result.project.embeddings.modality == "word" and len(result.project.embeddings) == 6
+
+    npy = tmp_path / "v.npy"
+    np.save(npy, np.vstack([vectors, [[np.nan] * 4]]))
+    result = run(source=str(npy))
+    assert len(result.project.embeddings) == 6
+    assert "NaN" in result.report.summary() or result.report.rows_skipped == 1
+
+
+def test_mismatched_projector_counts_and_empty_file_are_refused(tmp_path):
+    tsv = tmp_path / "vectors.tsv"
+    tsv.write_text("1\t2\n3\t4\n5\t6\n")
+    meta = tmp_path / "metadata.tsv"
+    meta.write_text("a\nb\n")
+    with pytest.raises(ReadError, match="3"):
+        run(source=str(tsv), metadata=str(meta))
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(ReadError):
+        run(source=str(empty))
+
+
+def test_a_folder_that_is_not_a_model_is_reported(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("a\nb\nc\n")
+    (tmp_path / "not_a_model").mkdir()
+    with pytest.raises(ReadError, match="not a sentence-transformers model folder"):
+        run(source=str(path), model=str(tmp_path / "not_a_model"))
