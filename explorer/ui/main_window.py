@@ -31,8 +31,10 @@ from explorer.core.progress import Job, Progress
 from explorer.core.project import Project
 from explorer.core.projections import project as compute_projection
 from explorer.core.umap_process import prewarm as prewarm_umap
+from explorer.io.importer import ImportOptions, import_job
 from explorer.io.project_file import SUFFIX, load_project, save_project
 from explorer.state import AppState
+from explorer.ui.import_dialog import ImportDialog
 from explorer.ui.panels.item_panel import ItemPanel
 from explorer.ui.panels.neighbors_panel import NeighborsPanel
 from explorer.ui.panels.selection_panel import SelectionPanel
@@ -65,12 +67,14 @@ class MainWindow(QMainWindow):
     error_shown = Signal(str)  # the message shown to the user
     first_painted = Signal(float)  # time.time() of the first paint
     projection_ready = Signal(str)  # name of a newly computed projection
+    import_finished = Signal(str)  # the import's report
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
         self.state = AppState()
         self.last_error = ""
+        self.last_import_report = ""
         self._first_paint_done = False
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 820)
@@ -105,6 +109,7 @@ class MainWindow(QMainWindow):
         self.loader = JobRunner(self)
         self.saver = JobRunner(self)
         self.projector = JobRunner(self)
+        self.importer = JobRunner(self)
         self._create_actions()
         self._create_menus()
         self._create_toolbar()
@@ -135,6 +140,8 @@ class MainWindow(QMainWindow):
 
     def _create_actions(self) -> None:
         key = QKeySequence.StandardKey
+        self.import_action = self._action("New Project from &Data…", lambda: self.import_dialog(), key.New,
+                                          "Import texts, images or vectors into a new project")
         self.open_action = self._action("&Open…", self.open_dialog, key.Open, "Open a project file")
         self.save_action = self._action("&Save", self.save, key.Save, "Save the project")
         self.save_as_action = self._action("Save &As…", self.save_as_dialog, key.SaveAs,
@@ -153,6 +160,7 @@ class MainWindow(QMainWindow):
 
     def _create_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.import_action)
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -276,7 +284,7 @@ class MainWindow(QMainWindow):
 
     @property
     def runners(self) -> tuple[JobRunner, ...]:
-        return (self.loader, self.saver, self.projector)
+        return (self.loader, self.saver, self.projector, self.importer)
 
     def show_analysis(self, panel: QWidget) -> None:
         self.analysis_dock.show()
@@ -293,6 +301,8 @@ class MainWindow(QMainWindow):
         connect_current(self.loader, "failed", lambda msg: self.show_error("Cannot open project", msg))
         connect_current(self.saver, "finished", self._on_saved)
         connect_current(self.saver, "failed", lambda msg: self.show_error("Cannot save project", msg))
+        connect_current(self.importer, "finished", self._on_imported)
+        connect_current(self.importer, "failed", lambda msg: self.show_error("Cannot import the data", msg))
         connect_current(self.projector, "progressed", self._on_projection_progress)
         connect_current(self.projector, "finished", self._on_projection_done)
         connect_current(self.projector, "cancelled", lambda: self.state.set_preview(None))
@@ -320,6 +330,31 @@ class MainWindow(QMainWindow):
         for runner in self.runners:
             runner.cancel()
         self.statusBar().showMessage("Cancelled", 3000)
+
+    # ------------------------------------------------------------------ import
+    def import_dialog(self, source: str = "") -> None:
+        if not self.confirm_discard():
+            return
+        dialog = ImportDialog(source, self)
+        if dialog.exec():
+            self.import_data(dialog.options())
+
+    def import_data(self, options: ImportOptions) -> None:
+        """Read, embed and map in a worker; the open project stays until the new one is ready."""
+        self.importer.start(import_job(options), f"import {Path(options.source).name}")
+
+    def _on_imported(self, result) -> None:
+        self.state.set_project(result.project, None)
+        self.state.set_dirty(True)
+        emb = result.project.embeddings
+        message = (f"Imported {len(emb):,} items ({emb.model_id}, {result.embedded:,} embedded) in "
+                   f"{result.seconds:.0f} s. {result.report.summary()}")
+        self.last_import_report = message
+        if result.report.rows_skipped:
+            self.show_error("Some rows were skipped", message)
+        else:
+            self.statusBar().showMessage(message, 8000)
+        self.import_finished.emit(message)
 
     # ------------------------------------------------------------------ projections
     def new_projection_dialog(self) -> None:
@@ -597,19 +632,24 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.first_painted.emit(stamp))
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802
-        if self._dropped_project(event) is not None:
+        if self._dropped_path(event) is not None:
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        path = self._dropped_project(event)
-        if path is not None:
-            event.acceptProposedAction()
+        """A project opens; any other file or folder goes to the import dialog."""
+        path = self._dropped_path(event)
+        if path is None:
+            return
+        event.acceptProposedAction()
+        if path.endswith(SUFFIX):
             self.open_project(path)
+        else:
+            QTimer.singleShot(0, lambda: self.import_dialog(path))
 
     @staticmethod
-    def _dropped_project(event) -> str | None:
+    def _dropped_path(event) -> str | None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         for url in urls:
-            if url.isLocalFile() and url.toLocalFile().endswith(SUFFIX):
+            if url.isLocalFile():
                 return url.toLocalFile()
         return None
