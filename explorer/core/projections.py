@@ -125,3 +125,36 @@ def _tsne_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
             yield Progress(done, total, "Optimising t-SNE layout",
                            partial=np.asarray(embedding, dtype=np.float32).copy())
     return np.asarray(embedding, dtype=np.float32)
+
+
+def axes_projection(vectors: np.ndarray, x_direction: np.ndarray, y_direction: np.ndarray | None = None,
+                    name: str = "Custom axes", params: dict[str, Any] | None = None) -> Projection:
+    """Custom axes (the Embedding Projector's custom projection): x is each item's cosine-scaled
+    position along ``x_direction`` (unit vectors dotted with the unit direction); y likewise along
+    ``y_direction`` made orthogonal to x, or, without one, along the first principal component of
+    what x leaves unexplained, so the map still spreads out."""
+    units = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    x_unit = np.asarray(x_direction, dtype=np.float64)
+    x_unit = x_unit / np.linalg.norm(x_unit)
+    x = units @ x_unit
+    if y_direction is not None:
+        y_vec = np.asarray(y_direction, dtype=np.float64)
+        y_vec = y_vec - (y_vec @ x_unit) * x_unit  # orthogonal to x, so the axes do not mix
+        if np.linalg.norm(y_vec) < 1e-9:
+            raise ValueError("the y direction is parallel to the x direction")
+        y = units @ (y_vec / np.linalg.norm(y_vec))
+    else:
+        residual = units - np.outer(x, x_unit)
+        y = pca_fit(residual, 1)[:, 0]
+    return Projection(name, "axes", np.column_stack([x, y]).astype(np.float32), dict(params or {}))
+
+
+def direction_between(vectors: np.ndarray, start: np.ndarray | list[int], end: np.ndarray | list[int]) -> np.ndarray:
+    """The direction from one item (or the centroid of several) to another, on unit vectors."""
+    units = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    a = units[np.atleast_1d(start)].mean(axis=0)
+    b = units[np.atleast_1d(end)].mean(axis=0)
+    direction = (b - a).astype(np.float64)
+    if np.linalg.norm(direction) < 1e-12:
+        raise ValueError("the two ends of the axis are the same point")
+    return direction

@@ -38,6 +38,9 @@ class AppState:
         self.focus: int | None = None
         self.highlight_changed = Signal()  # a panel's result items to mark on the map
         self.highlighted: np.ndarray | None = None
+        self.arrows_changed = Signal()  # arrows to draw on the map (analogies)
+        self.arrows: list[tuple[int, int]] = []
+        self.columns_changed = Signal()  # a metadata column was added (e.g. clusters)
 
     # ----------------------------------------------------------------------------- project
     def set_project(self, project: Project | None, path: Path | None = None) -> None:
@@ -49,6 +52,7 @@ class AppState:
         self.hidden_categories = set()
         self.focus = None
         self.highlighted = None
+        self.arrows = []
         self.path = Path(path) if path is not None else None
         self.project_changed.emit()
         self.path_changed.emit()
@@ -151,6 +155,23 @@ class AppState:
     def set_highlight(self, indices: np.ndarray | list[int] | None) -> None:
         self.highlighted = None if indices is None else np.asarray(indices, dtype=np.int64)
         self.highlight_changed.emit()
+
+    def set_arrows(self, arrows: list[tuple[int, int]]) -> None:
+        self.arrows = list(arrows)
+        self.arrows_changed.emit()
+
+    def add_column(self, name: str, values: np.ndarray, color: bool = True) -> None:
+        """Add (or replace) a metadata column, e.g. cluster assignments, and colour by it."""
+        if self.project is None:
+            return
+        if len(values) != len(self.project.embeddings):
+            raise ValueError(f"column {name!r} has {len(values)} values for {len(self.project.embeddings)} items")
+        self.project.embeddings.metadata[name] = np.asarray(values)
+        self.columns_changed.emit()
+        self.set_dirty()
+        if color:
+            self.project.view.color_by = None
+            self.set_color_by(name)
 
     def set_focus(self, index: int | None) -> None:
         if index != self.focus:

@@ -35,6 +35,9 @@ from explorer.io.importer import ImportOptions, import_job
 from explorer.io.project_file import SUFFIX, load_project, save_project
 from explorer.state import AppState
 from explorer.ui.import_dialog import ImportDialog
+from explorer.ui.panels.analogy_panel import AnalogyPanel
+from explorer.ui.panels.bias_panel import BiasPanel
+from explorer.ui.panels.clusters_panel import ClustersPanel
 from explorer.ui.panels.item_panel import ItemPanel
 from explorer.ui.panels.neighbors_panel import NeighborsPanel
 from explorer.ui.panels.selection_panel import SelectionPanel
@@ -93,6 +96,12 @@ class MainWindow(QMainWindow):
         self.neighbors_panel = NeighborsPanel(self.state, self)
         self.analysis_tabs = QTabWidget()
         self.analysis_tabs.addTab(self.neighbors_panel, "Neighbours")
+        self.analogy_panel = AnalogyPanel(self.state, self)
+        self.clusters_panel = ClustersPanel(self.state, self)
+        self.bias_panel = BiasPanel(self.state, self)
+        self.analysis_tabs.addTab(self.analogy_panel, "Analogies")
+        self.analysis_tabs.addTab(self.clusters_panel, "Clusters")
+        self.analysis_tabs.addTab(self.bias_panel, "Bias")
         self.analysis_dock = QDockWidget("Analysis", self)
         self.analysis_dock.setObjectName("analysis_dock")
         self.analysis_dock.setWidget(self.analysis_tabs)
@@ -119,6 +128,8 @@ class MainWindow(QMainWindow):
         self.state.project_changed.connect(self._on_project_changed)
         self.state.projection_changed.connect(self._update_status)
         self.state.projections_changed.connect(self._fill_projection_combo)
+        self.state.columns_changed.connect(self._fill_color_combo)
+        self.state.colors_changed.connect(self._sync_color_combo)
         self.state.dirty_changed.connect(self._update_title)
         self.state.path_changed.connect(self._update_title)
         self.state.hover_changed.connect(self._on_hover_changed)
@@ -531,6 +542,12 @@ class MainWindow(QMainWindow):
         self.size_box.setValue(self.scatter.cloud.radius)
         self.size_box.blockSignals(False)
         self._fill_projection_combo()
+        self._fill_color_combo()
+        self._update_status()
+        self._update_title()
+
+    def _fill_color_combo(self) -> None:
+        project = self.state.project
         self.color_combo.blockSignals(True)
         self.color_combo.clear()
         if project is not None:
@@ -540,8 +557,6 @@ class MainWindow(QMainWindow):
             index = self.color_combo.findData(project.view.color_by)
             self.color_combo.setCurrentIndex(max(index, 0))
         self.color_combo.blockSignals(False)
-        self._update_status()
-        self._update_title()
 
     def _fill_projection_combo(self) -> None:
         project = self.state.project
@@ -552,6 +567,15 @@ class MainWindow(QMainWindow):
             if project.view.projection:
                 self.projection_combo.setCurrentText(project.view.projection)
         self.projection_combo.blockSignals(False)
+
+    def _sync_color_combo(self) -> None:
+        project = self.state.project
+        if project is not None:
+            index = self.color_combo.findData(project.view.color_by)
+            if index >= 0 and index != self.color_combo.currentIndex():
+                self.color_combo.blockSignals(True)
+                self.color_combo.setCurrentIndex(index)
+                self.color_combo.blockSignals(False)
 
     def _on_color_combo(self, index: int) -> None:
         if self.state.project is not None and index >= 0:

@@ -107,7 +107,11 @@ class ScatterView(pg.PlotWidget):
         self.selection_item.setZValue(10)
         self.hover_item.setZValue(11)
         self.focus_item.setZValue(12)
-        for item in (self.cloud, self.highlight_item, self.selection_item, self.hover_item, self.focus_item):
+        self.arrow_lines = pg.PlotCurveItem(pen=pg.mkPen("#222222", width=2), connect="pairs")
+        self.arrow_lines.setZValue(13)
+        self.arrow_heads: list[pg.ArrowItem] = []
+        for item in (self.cloud, self.highlight_item, self.selection_item, self.hover_item, self.focus_item,
+                     self.arrow_lines):
             plot.addItem(item)
         self.legend = pg.LegendItem(offset=(10, 10), labelTextSize="9pt", labelTextColor="#222222", brush=pg.mkBrush(255, 255, 255, 215),
                                     pen=pg.mkPen("#cccccc"))
@@ -126,6 +130,7 @@ class ScatterView(pg.PlotWidget):
         state.visibility_changed.connect(self._update_visibility)
         state.focus_changed.connect(self._update_focus)
         state.highlight_changed.connect(self._update_highlight)
+        state.arrows_changed.connect(self._update_arrows)
 
     # ------------------------------------------------------------------ state -> view
     def coords(self) -> np.ndarray | None:
@@ -152,6 +157,7 @@ class ScatterView(pg.PlotWidget):
         self._update_hover()
         self._update_focus()
         self._update_highlight()
+        self._update_arrows()
         self.reset_view()
 
     def reset_view(self) -> None:
@@ -225,6 +231,25 @@ class ScatterView(pg.PlotWidget):
             self.highlight_item.setData([], [])
             return
         self.highlight_item.setData(x=coords[marked, 0], y=coords[marked, 1])
+
+    def _update_arrows(self) -> None:
+        for head in self.arrow_heads:
+            self.getPlotItem().removeItem(head)
+        self.arrow_heads = []
+        coords = self.coords()
+        if coords is None or not self.state.arrows:
+            self.arrow_lines.setData([], [])
+            return
+        ends = np.array([[coords[a], coords[b]] for a, b in self.state.arrows]).reshape(-1, 2)
+        self.arrow_lines.setData(ends[:, 0], ends[:, 1])
+        for a, b in self.state.arrows:
+            dx, dy = coords[b] - coords[a]
+            angle = 180 - float(np.degrees(np.arctan2(dy, dx)))  # ArrowItem points left at angle 0
+            head = pg.ArrowItem(pos=(float(coords[b, 0]), float(coords[b, 1])), angle=angle, headLen=14,
+                                brush="#222222", pen=None)
+            head.setZValue(14)
+            self.getPlotItem().addItem(head)
+            self.arrow_heads.append(head)
 
     def _update_focus(self) -> None:
         coords = self.coords()

@@ -1,0 +1,169 @@
+"""Analogies (king - man + woman) with 3CosAdd or 3CosMul, drawn as arrows on the map, and
+evaluation on a question file in the Google analogy format."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.analogy import analogy, evaluate_analogies_job
+from explorer.core.progress import Job, Progress
+from explorer.state import AppState
+from explorer.ui.panels.common import export_columns_dialog, fill_table, make_table, parse_words
+from explorer.ui.workers import JobRunner, connect_current
+
+INPUTS_NOTE = ("Input words are left out of the answers by default, as gensim and the papers do. "
+               "Include them to see that several famous biased analogies (man : doctor :: woman : "
+               "nurse) only appear because the inputs are excluded: the true nearest vector is often "
+               "an input word itself.")
+
+
+def analogy_job(state: AppState, positive, negative, method, k, include) -> Job:
+    yield Progress(0, 1, "Computing")
+    return analogy(state.project.embeddings, positive, negative, k=k, method=method, exclude_inputs=not include)
+
+
+class AnalogyPanel(QWidget):
+    results_shown = Signal()
+    evaluation_shown = Signal()
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.result = None
+        self.evaluation = None
+        self.runner = JobRunner(self)
+        self.positive = QLineEdit("king woman")
+        self.negative = QLineEdit("man")
+        self.method = QComboBox()
+        self.method.addItem("3CosAdd (vector offset)", "3cosadd")
+        self.method.addItem("3CosMul (Levy & Goldberg 2014)", "3cosmul")
+        self.k = QSpinBox()
+        self.k.setRange(1, 200)
+        self.k.setValue(10)
+        self.include_inputs = QCheckBox("Include the input words in the answers")
+        self.include_inputs.setToolTip(INPUTS_NOTE)
+        form = QFormLayout()
+        form.addRow("Positive (+)", self.positive)
+        form.addRow("Negative (−)", self.negative)
+        row = QHBoxLayout()
+        row.addWidget(self.method, 1)
+        row.addWidget(QLabel("k"))
+        row.addWidget(self.k)
+        form.addRow("Method", row)
+        form.addRow("", self.include_inputs)
+        note = QLabel(INPUTS_NOTE)
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #666; font-size: 8pt;")
+        self.run_button = QPushButton("Solve")
+        self.run_button.clicked.connect(self.run)
+        self.positive.returnPressed.connect(self.run)
+        self.negative.returnPressed.connect(self.run)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self._export)
+        self.eval_button = QPushButton("Evaluate a question file…")
+        self.eval_button.clicked.connect(self.evaluate_dialog)
+        buttons = QHBoxLayout()
+        for button in (self.run_button, self.export_button, self.eval_button):
+            buttons.addWidget(button)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.table = make_table(["#", "word", "score"])
+        self.table.cellClicked.connect(self._row_clicked)
+        self.eval_table = make_table(["section", "accuracy", "correct", "questions"], stretch=0)
+        self.eval_table.hide()
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table, 2)
+        layout.addWidget(self.eval_table, 1)
+        connect_current(self.runner, "finished", self._show)
+        connect_current(self.runner, "failed", lambda m: self.status.setText(f"⚠ {m}"))
+        connect_current(self.runner, "progressed", lambda step: self.status.setText(step.message))
+        state.project_changed.connect(lambda: (self.table.setRowCount(0), self.status.setText("")))
+
+    def run(self) -> None:
+        if self.state.project is None:
+            return
+        positive, negative = parse_words(self.positive.text()), parse_words(self.negative.text())
+        if not positive:
+            self.status.setText("⚠ give at least one positive word")
+            return
+        job = analogy_job(self.state, positive, negative, self.method.currentData(), self.k.value(),
+                          self.include_inputs.isChecked())
+        self.runner.start(job, "analogy")
+
+    def _show(self, outcome) -> None:
+        if hasattr(outcome, "sections"):
+            self._show_evaluation(outcome)
+            return
+        self.result = outcome
+        fill_table(self.table, [(i + 1, w, float(s)) for i, (w, s) in enumerate(zip(outcome.words, outcome.scores))],
+                   keys=[int(i) for i in outcome.indices])
+        expression = " + ".join(outcome.positive) + "".join(f" − {w}" for w in outcome.negative)
+        excluded = "inputs excluded" if outcome.excluded else "inputs included"
+        self.status.setText(f"{expression} ≈ {outcome.words[0] if outcome.words else '?'}  "
+                            f"({outcome.method}, {excluded}; cosine in the original space)")
+        self.export_button.setEnabled(True)
+        self._draw_arrows(outcome)
+        self.results_shown.emit()
+
+    def _draw_arrows(self, outcome) -> None:
+        """man → woman, and king → the answer: the two offsets the analogy says are parallel."""
+        key = self.state.project.embeddings.key_to_index
+        arrows = []
+        positive = [key[w] for w in outcome.positive if w in key]
+        negative = [key[w] for w in outcome.negative if w in key]
+        for neg, pos in zip(negative, positive[1:]):
+            arrows.append((neg, pos))
+        if positive and len(outcome.indices):
+            arrows.append((positive[0], int(outcome.indices[0])))
+        self.state.set_arrows(arrows)
+        self.state.set_highlight(outcome.indices)
+
+    def _row_clicked(self, row: int, _column: int) -> None:
+        index = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        self.state.select([int(index)])
+
+    def _export(self) -> None:
+        r = self.result
+        export_columns_dialog(self, "analogy.csv", {"rank": list(range(1, len(r.words) + 1)), "word": r.words,
+                                                    "score": r.scores},
+                              {"positive": r.positive, "negative": r.negative, "method": r.method})
+
+    # ------------------------------------------------------------------ evaluation
+    def evaluate_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Analogy questions (Google format)", "",
+                                              "Text files (*.txt);;All files (*)")
+        if path:
+            self.evaluate(path)
+
+    def evaluate(self, path: str, restrict: int = 300_000) -> None:
+        emb = self.state.project.embeddings
+        job = evaluate_analogies_job(emb.texts.tolist(), emb.vectors, path, restrict=restrict)
+        self.runner.start(job, "analogy evaluation")
+
+    def _show_evaluation(self, evaluation) -> None:
+        self.evaluation = evaluation
+        rows = [(s.name, f"{s.accuracy:.1%}", s.n_correct, s.n_correct + s.n_incorrect)
+                for s in evaluation.sections]
+        fill_table(self.eval_table, rows)
+        self.eval_table.show()
+        self.status.setText(f"Accuracy {evaluation.accuracy:.1%} on {evaluation.total.n_correct + evaluation.total.n_incorrect:,} "
+                            f"questions; {evaluation.oov_skipped:,} skipped for unknown words.")
+        self.evaluation_shown.emit()

@@ -1,0 +1,227 @@
+"""Bias probes: WEAT (Caliskan et al. 2017, matched to WEFE) with the paper's ten tests as presets,
+and direction probes (Bolukbasi et al. 2016): a direction from word pairs, words ranked along it,
+and the direction as an axis of the map."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.bias import direction_from_pairs, project_on_direction, weat, weat_presets
+from explorer.core.progress import Job, Progress
+from explorer.core.projections import axes_projection
+from explorer.state import AppState
+from explorer.ui.panels.common import export_columns_dialog, fill_table, make_table, parse_words
+from explorer.ui.workers import JobRunner, connect_current
+
+CUSTOM = "Custom word sets"
+STD_NOTE = {"population": "population std (as WEFE)", "sample": "sample std (as SEAT / sent-bias)"}
+
+
+def weat_job(state: AppState, sets, names, permutations: int, std: str, lowercase: bool) -> Job:
+    yield Progress(0, 1, "Running WEAT (permutation test)…")
+    return weat(*sets, state.project.embeddings, permutations=permutations, seed=0, std=std,
+                lowercase_fallback=lowercase, names=names)
+
+
+def parse_pairs(text: str) -> list[tuple[str, str]]:
+    """'she-he, woman-man' or 'she he' per line."""
+    pairs = []
+    for chunk in text.replace("\n", ",").split(","):
+        words = chunk.replace("-", " ").replace("/", " ").split()
+        if len(words) == 2:
+            pairs.append((words[0], words[1]))
+    return pairs
+
+
+class BiasPanel(QWidget):
+    weat_shown = Signal()
+    direction_shown = Signal()
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.presets = {p.name: p for p in weat_presets()}
+        self.weat_result = None
+        self.direction_scores = None
+        self.direction = None
+        self.runner = JobRunner(self)
+        # --- WEAT
+        weat_box = QGroupBox("WEAT")
+        self.preset = QComboBox()
+        self.preset.addItems([*self.presets, CUSTOM])
+        self.preset.currentTextChanged.connect(self._fill_preset)
+        self.sets = {key: QLineEdit() for key in "XYAB"}
+        self.set_names = {key: QLineEdit() for key in "XYAB"}
+        self.permutations = QSpinBox()
+        self.permutations.setRange(100, 1_000_000)
+        self.permutations.setValue(10_000)
+        self.std = QComboBox()
+        for key, label in STD_NOTE.items():
+            self.std.addItem(label, key)
+        self.lowercase = QCheckBox("try lower case for missing words")
+        self.lowercase.setChecked(True)
+        form = QFormLayout()
+        form.addRow("Test", self.preset)
+        for key, role in (("X", "Targets X"), ("Y", "Targets Y"), ("A", "Attributes A"), ("B", "Attributes B")):
+            row = QHBoxLayout()
+            self.set_names[key].setMaximumWidth(110)
+            row.addWidget(self.set_names[key])
+            row.addWidget(self.sets[key], 1)
+            form.addRow(role, row)
+        options = QHBoxLayout()
+        options.addWidget(QLabel("permutations"))
+        options.addWidget(self.permutations)
+        options.addWidget(self.std)
+        form.addRow("", options)
+        form.addRow("", self.lowercase)
+        self.weat_button = QPushButton("Run WEAT")
+        self.weat_button.clicked.connect(self.run_weat)
+        self.weat_export = QPushButton("Export…")
+        self.weat_export.setEnabled(False)
+        self.weat_export.clicked.connect(self._export_weat)
+        row = QHBoxLayout()
+        row.addWidget(self.weat_button)
+        row.addWidget(self.weat_export)
+        form.addRow(row)
+        self.weat_status = QLabel()
+        self.weat_status.setWordWrap(True)
+        self.weat_status.setTextFormat(self.weat_status.textFormat().RichText)
+        self.weat_table = make_table(["set", "word", "s(w, A, B)"])
+        box_layout = QVBoxLayout(weat_box)
+        box_layout.addLayout(form)
+        box_layout.addWidget(self.weat_status)
+        box_layout.addWidget(self.weat_table)
+        # --- direction
+        direction_box = QGroupBox("Direction (Bolukbasi et al. 2016)")
+        self.pairs = QLineEdit("she-he, her-his, woman-man, mary-john, herself-himself, daughter-son, "
+                               "mother-father, gal-guy, girl-boy, female-male")
+        self.probe_words = QPlainTextEdit("nurse engineer homemaker programmer receptionist architect "
+                                          "librarian carpenter hairdresser surgeon nanny mechanic")
+        self.probe_words.setMaximumHeight(60)
+        self.direction_method = QComboBox()
+        self.direction_method.addItem("first principal component of the pairs", "pca")
+        self.direction_method.addItem("mean difference (one pair: RIPA-style)", "mean")
+        direction_form = QFormLayout()
+        direction_form.addRow("Pairs (+ - -)", self.pairs)
+        direction_form.addRow("Method", self.direction_method)
+        direction_form.addRow("Words to rank", self.probe_words)
+        self.direction_button = QPushButton("Rank words")
+        self.direction_button.clicked.connect(self.run_direction)
+        self.axis_button = QPushButton("Use as map axis")
+        self.axis_button.setEnabled(False)
+        self.axis_button.clicked.connect(self.add_axis)
+        row = QHBoxLayout()
+        row.addWidget(self.direction_button)
+        row.addWidget(self.axis_button)
+        direction_form.addRow(row)
+        self.direction_status = QLabel()
+        self.direction_status.setWordWrap(True)
+        self.direction_table = make_table(["word", "projection"], stretch=0)
+        d_layout = QVBoxLayout(direction_box)
+        d_layout.addLayout(direction_form)
+        d_layout.addWidget(self.direction_status)
+        d_layout.addWidget(self.direction_table)
+        layout = QVBoxLayout(self)
+        layout.addWidget(weat_box, 3)
+        layout.addWidget(direction_box, 2)
+        connect_current(self.runner, "finished", self._show_weat)
+        connect_current(self.runner, "failed", lambda m: self.weat_status.setText(f"⚠ {m}"))
+        self._fill_preset(self.preset.currentText())
+
+    # ------------------------------------------------------------------ WEAT
+    def _fill_preset(self, name: str) -> None:
+        preset = self.presets.get(name)
+        if preset is None:
+            return
+        for key, words, label in zip("XYAB", preset.sets, preset.set_names.values()):
+            self.sets[key].setText(", ".join(words))
+            self.set_names[key].setText(label)
+
+    def run_weat(self) -> None:
+        if self.state.project is None:
+            return
+        sets = [parse_words(self.sets[key].text()) for key in "XYAB"]
+        if not all(sets):
+            self.weat_status.setText("⚠ fill all four word sets")
+            return
+        names = {key: self.set_names[key].text() or key for key in "XYAB"}
+        self.weat_status.setText("Running…")
+        self.runner.start(weat_job(self.state, sets, names, self.permutations.value(), self.std.currentData(),
+                                   self.lowercase.isChecked()), "weat")
+
+    def _show_weat(self, result) -> None:
+        self.weat_result = result
+        n = result.names
+        missing = "; ".join(f"{n.get(k, k)}: {', '.join(w)}" for k, w in result.missing.items() if w)
+        p_kind = (f"exact over all {result.partitions:,} partitions" if result.p_value_method == "exact"
+                  else f"sampled from {result.partitions:,} partitions, seed 0")
+        self.weat_status.setText(
+            f"<b>effect size d = {result.effect_size:+.3f}</b> ({STD_NOTE[result.std]}), "
+            f"p = {result.p_value:.4g} (one-sided, {p_kind}); statistic s = {result.statistic:.4f}. "
+            f"Positive d: {n.get('X', 'X')} is closer to {n.get('A', 'A')} than {n.get('Y', 'Y')} is."
+            + (f"<br>Not in the vocabulary (left out, as WEFE does): {missing}" if missing else ""))
+        rows = [(n.get(key, key), word, float(score))
+                for key in ("X", "Y") for word, score in result.associations[key].items()]
+        fill_table(self.weat_table, rows)
+        self.weat_export.setEnabled(True)
+        self.weat_shown.emit()
+
+    def _export_weat(self) -> None:
+        r = self.weat_result
+        rows = [(key, word, score) for key in ("X", "Y") for word, score in r.associations[key].items()]
+        export_columns_dialog(self, "weat.csv", {"set": [a for a, _, _ in rows], "word": [b for _, b, _ in rows],
+                                                 "association": [c for _, _, c in rows]},
+                              {"effect_size": r.effect_size, "p_value": r.p_value, "p_value_method": r.p_value_method,
+                               "std": r.std, "missing": r.missing, "names": r.names})
+
+    # ------------------------------------------------------------------ direction
+    def run_direction(self) -> None:
+        if self.state.project is None:
+            return
+        emb = self.state.project.embeddings
+        pairs = parse_pairs(self.pairs.text())
+        if not pairs:
+            self.direction_status.setText("⚠ give pairs such as she-he, woman-man")
+            return
+        try:
+            self.direction = direction_from_pairs(pairs, emb, method=self.direction_method.currentData())
+            scores = project_on_direction(parse_words(self.probe_words.toPlainText()), self.direction, emb)
+        except ValueError as err:
+            self.direction_status.setText(f"⚠ {err}")
+            return
+        self.direction_scores = scores
+        fill_table(self.direction_table, [(w, float(s)) for w, s in zip(scores.words, scores.scores)])
+        first, second = self.direction.pairs[0]
+        missing = f" Not found: {', '.join(scores.missing + self.direction.missing)}." if (
+            scores.missing or self.direction.missing) else ""
+        self.direction_status.setText(
+            f"Positive = towards '{first}', negative = towards '{second}' ({len(self.direction.pairs)} pairs)."
+            + missing)
+        self.axis_button.setEnabled(True)
+        self.direction_shown.emit()
+
+    def add_axis(self) -> None:
+        """The direction as the map's x axis (y: what x leaves unexplained, by PCA)."""
+        if self.direction is None:
+            return
+        first, second = self.direction.pairs[0]
+        emb = self.state.project.embeddings
+        name = f"Axis {second}→{first}"
+        projection = axes_projection(emb.vectors, np.asarray(self.direction.vector), name=name,
+                                     params={"pairs": [list(p) for p in self.direction.pairs]})
+        self.state.add_projection(projection)

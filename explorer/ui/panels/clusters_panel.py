@@ -1,0 +1,154 @@
+"""Clusters: k-means, HDBSCAN or agglomerative in a worker; the map coloured by cluster; a list
+with sizes and automatic names; clicking a cluster selects it."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.clusters import LABELS, cluster, cluster_labels
+from explorer.core.progress import Job
+from explorer.state import AppState
+from explorer.ui.panels.common import export_columns_dialog, fill_table, make_table
+from explorer.ui.workers import JobRunner, connect_current
+
+
+def clusters_job(state: AppState, method: str, params: dict, label_column: str | None) -> Job:
+    emb = state.project.embeddings
+    result = yield from cluster(emb.vectors, method, **params)
+    if label_column:
+        names = cluster_labels(result.labels, column=emb.metadata[label_column])
+    elif emb.modality == "word":
+        names = cluster_labels(result.labels, vectors=emb.vectors, words=emb.texts.tolist())
+    else:
+        names = cluster_labels(result.labels, texts=emb.texts.tolist())
+    return result, names
+
+
+class ClustersPanel(QWidget):
+    results_shown = Signal()
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.result = None
+        self.names = {}
+        self.runner = JobRunner(self)
+        self.method = QComboBox()
+        for key, label in LABELS.items():
+            self.method.addItem(label, key)
+        self.n_clusters = QSpinBox()
+        self.n_clusters.setRange(2, 500)
+        self.n_clusters.setValue(8)
+        self.min_size = QSpinBox()
+        self.min_size.setRange(2, 100_000)
+        self.min_size.setValue(10)
+        self.normalize = QCheckBox("cluster directions (unit vectors, like cosine)")
+        self.normalize.setChecked(True)
+        self.name_by = QComboBox()
+        form = QFormLayout()
+        form.addRow("Method", self.method)
+        form.addRow("Clusters", self.n_clusters)
+        form.addRow("Smallest cluster", self.min_size)
+        form.addRow("", self.normalize)
+        form.addRow("Name by", self.name_by)
+        self.form = form
+        self.method.currentIndexChanged.connect(self._update_fields)
+        self.run_button = QPushButton("Cluster")
+        self.run_button.clicked.connect(self.run)
+        self.export_button = QPushButton("Export assignments…")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self._export)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.export_button)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.table = make_table(["cluster", "size", "name"], stretch=2)
+        self.table.cellClicked.connect(self._row_clicked)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table)
+        connect_current(self.runner, "finished", self._show)
+        connect_current(self.runner, "failed", lambda m: self.status.setText(f"⚠ {m}"))
+        connect_current(self.runner, "progressed", lambda step: self.status.setText(step.message))
+        state.project_changed.connect(self._on_project)
+        self._update_fields()
+
+    def _on_project(self) -> None:
+        self.table.setRowCount(0)
+        self.status.setText("")
+        self.name_by.clear()
+        project = self.state.project
+        if project is None:
+            return
+        automatic = "nearest words" if project.embeddings.modality == "word" else "distinctive words (c-TF-IDF)"
+        self.name_by.addItem(automatic, None)
+        for name, values in project.embeddings.metadata.items():
+            if values.dtype.kind not in "iuf" and not name.startswith("cluster"):
+                self.name_by.addItem(f"majority {name}", name)
+
+    def _update_fields(self) -> None:
+        hdbscan = self.method.currentData() == "hdbscan"
+        for widget, shown in ((self.n_clusters, not hdbscan), (self.min_size, hdbscan)):
+            widget.setVisible(shown)
+            self.form.labelForField(widget).setVisible(shown)
+
+    def params(self) -> dict:
+        method = self.method.currentData()
+        params = {"normalize": self.normalize.isChecked()}
+        if method == "hdbscan":
+            params["min_cluster_size"] = self.min_size.value()
+        else:
+            params["n_clusters"] = self.n_clusters.value()
+        return params
+
+    def run(self) -> None:
+        if self.state.project is None:
+            return
+        method = self.method.currentData()
+        try:
+            job = clusters_job(self.state, method, self.params(), self.name_by.currentData())
+            self.runner.start(job, f"{method} clustering")
+        except ValueError as err:
+            self.status.setText(f"⚠ {err}")
+
+    def _show(self, outcome) -> None:
+        result, names = outcome
+        self.result, self.names = result, names
+        column = f"cluster ({result.method})"
+        labels = np.array([f"{c}: {names[c].name}" if c >= 0 else "noise" for c in result.labels.tolist()])
+        self.state.add_column(column, labels)  # colours the map by cluster
+        order = sorted(names, key=lambda c: (c < 0, -names[c].size))
+        fill_table(self.table, [(c if c >= 0 else "noise", names[c].size, names[c].name) for c in order], keys=order)
+        silhouette = "n/a" if result.silhouette is None else f"{result.silhouette:.3f}"
+        noise = f", {result.n_noise:,} noise points" if result.n_noise else ""
+        self.status.setText(f"{result.n_clusters} clusters{noise}; silhouette (cosine) {silhouette}. "
+                            "Click a cluster to select it.")
+        self.export_button.setEnabled(True)
+        self.results_shown.emit()
+
+    def _row_clicked(self, row: int, _column: int) -> None:
+        cluster_id = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        self.state.select(np.flatnonzero(self.result.labels == cluster_id))
+
+    def _export(self) -> None:
+        emb = self.state.project.embeddings
+        labels = self.result.labels
+        export_columns_dialog(self, "clusters.csv", {
+            "id": emb.ids, "text": emb.texts, "cluster": labels,
+            "cluster_name": [self.names[c].name if c in self.names else "" for c in labels.tolist()]},
+            {"method": self.result.method, "params": self.result.params, "silhouette": self.result.silhouette})
