@@ -6,6 +6,7 @@ data. Points are drawn by PointCloudItem; the selection and the hovered point ar
 
 from __future__ import annotations
 
+import base64
 import html
 
 import numpy as np
@@ -31,6 +32,9 @@ def item_tooltip(state: AppState, index: int) -> str:
     if len(text) > MAX_TOOLTIP_CHARS:
         text = text[:MAX_TOOLTIP_CHARS] + "…"
     lines = [f"<b>{html.escape(text)}</b>"]
+    thumbnail = emb.thumbnail(index)
+    if thumbnail:
+        lines.insert(0, f"<img src='data:image/png;base64,{base64.b64encode(thumbnail).decode()}'>")
     color_by = project.view.color_by
     if color_by:
         lines.append(f"{html.escape(color_by)}: {html.escape(str(emb.metadata[color_by][index]))}")

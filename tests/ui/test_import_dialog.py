@@ -70,8 +70,13 @@ def test_image_folder(window, qtbot, tmp_path):
     emb = window.state.project.embeddings
     assert len(emb) == 4 and emb.modality == "image" and emb.model_id == "efficientnet-lite0"
     assert window.state.project.view.color_by == "label"
-    # The tooltip shows the thumbnail.
+    # The side panel and the tooltip show the thumbnail.
     assert emb.thumbnail(0).startswith(b"\x89PNG")
+    window.state.select([0])
+    assert window.item_panel.thumbnail.isVisible() and not window.item_panel.thumbnail.pixmap().isNull()
+    from explorer.ui.scatter_view import item_tooltip
+
+    assert "data:image/png;base64," in item_tooltip(window.state, 0)
 
 
 def test_projector_tsv(window, qtbot, tmp_path):

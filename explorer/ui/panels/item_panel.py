@@ -7,6 +7,7 @@ import html
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -36,6 +37,9 @@ class ItemPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         self.heading = QLabel("Nothing selected")
         self.heading.setStyleSheet("font-weight: bold; font-size: 11pt;")
+        self.thumbnail = QLabel()
+        self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.thumbnail.hide()
         self.text_view = QTextBrowser()
         self.text_view.setOpenLinks(False)
         self.text_view.setMaximumHeight(140)
@@ -51,7 +55,7 @@ class ItemPanel(QWidget):
         self.neighbours.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.neighbours.itemActivated.connect(self._on_neighbour_chosen)
         self.neighbours.itemClicked.connect(self._on_neighbour_chosen)
-        for widget in (self.heading, self.text_view, self.fields, self.neighbours_label, self.neighbours):
+        for widget in (self.heading, self.thumbnail, self.text_view, self.fields, self.neighbours_label, self.neighbours):
             layout.addWidget(widget)
         self.hint = QLabel("Click a point on the map to see it here.\nCtrl+click adds to the selection.")
         self.hint.setStyleSheet("color: #777;")
@@ -73,6 +77,7 @@ class ItemPanel(QWidget):
         self.neighbours.setVisible(bool(selected))
         self.fields.setVisible(has_one)
         self.text_view.setVisible(has_one)
+        self.thumbnail.setVisible(has_one and project.embeddings.thumbnails is not None)
         if project is None or not selected:
             self.heading.setText("Nothing selected")
             return
@@ -85,6 +90,12 @@ class ItemPanel(QWidget):
         emb = self.state.project.embeddings
         self.heading.setText(f"Item {emb.ids[index]}")
         self.text_view.setHtml(f"<p style='font-size:11pt'>{html.escape(emb.texts[index])}</p>")
+        thumbnail = emb.thumbnail(index)
+        if thumbnail:
+            pixmap = QPixmap()
+            pixmap.loadFromData(thumbnail, "PNG")
+            self.thumbnail.setPixmap(pixmap.scaled(128, 128, Qt.AspectRatioMode.KeepAspectRatio,
+                                                   Qt.TransformationMode.SmoothTransformation))
         rows = [("id", emb.ids[index])] + [(name, emb.metadata[name][index]) for name in emb.metadata]
         if emb.image_paths is not None:
             rows.append(("image", emb.image_paths[index]))
