@@ -14,11 +14,15 @@ from pathlib import Path
 from explorer import __version__
 from explorer.cli import (
     CommandError,
+    cmd_analogy,
+    cmd_analogy_eval,
+    cmd_clusters,
     cmd_export,
     cmd_import,
     cmd_info,
     cmd_neighbors,
     cmd_project,
+    cmd_weat,
     load,
     parse_param,
 )
@@ -35,6 +39,16 @@ def _parse_size(text: str) -> tuple[int, int]:
     if not (100 <= width <= 10000 and 100 <= height <= 10000):
         raise argparse.ArgumentTypeError("width and height must be between 100 and 10000 pixels")
     return width, height
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,11 +123,72 @@ def build_parser() -> argparse.ArgumentParser:
                      help="reuse the embeddings of the existing OUTPUT project for items it already has")
     imp.add_argument("--title")
     imp.add_argument("--device", help="torch device (default: a GPU if there is one)")
+
+    _add_analysis_commands(commands)
     return parser
 
 
+def _add_analysis_commands(commands) -> None:
+    """Word analogies, the analogy benchmark, WEAT and clustering: JSON on stdout unless asked."""
+    formats = {"choices": ["json", "csv"],
+               "help": "output format (default: the suffix of -o, else json)"}
+
+    ana = commands.add_parser("analogy",
+                              help="solve a word analogy: positive - negative (king - man + woman)")
+    ana.add_argument("project")
+    ana.add_argument("--positive", nargs="+", required=True, metavar="W", help="words to add")
+    ana.add_argument("--negative", nargs="+", default=[], metavar="W", help="words to subtract")
+    ana.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    ana.add_argument("-k", type=_positive_int, default=10, help="answers to list (default 10)")
+    ana.add_argument("--include-inputs", action="store_true",
+                     help="let the input words be answers (gensim and word2vec leave them out)")
+    ana.add_argument("--format", **formats)
+    ana.add_argument("-o", "--output", help="file to write instead of stdout")
+
+    ev = commands.add_parser("analogy-eval", help="score 3CosAdd on an analogy question file "
+                                                  "(word2vec's questions-words.txt format)")
+    ev.add_argument("project")
+    ev.add_argument("questions", help="': section' lines followed by 'a b c expected' lines")
+    ev.add_argument("--restrict", type=_positive_int, default=300000,
+                    help="use only the first N words, as questions and answers (default 300000)")
+    ev.add_argument("--case-sensitive", action="store_true",
+                    help="match words as written (default: upper-case everything, like gensim)")
+    ev.add_argument("--format", **formats)
+    ev.add_argument("-o", "--output", help="file to write instead of stdout")
+
+    we = commands.add_parser("weat", help="Word Embedding Association Test (Caliskan et al. 2017)")
+    we.add_argument("project", nargs="?", help="the project (not needed with --list-presets)")
+    sets = we.add_mutually_exclusive_group()
+    sets.add_argument("--preset", metavar="NAME", help="a built-in test: weat1 ... weat10")
+    sets.add_argument("--targets", nargs=2, metavar=("X.txt", "Y.txt"),
+                      help="target word lists (one word per line, or comma-separated)")
+    we.add_argument("--attributes", nargs=2, metavar=("A.txt", "B.txt"), help="attribute word lists")
+    we.add_argument("--permutations", type=_positive_int, default=10000,
+                    help="exact p-value up to this many partitions, else this many sampled "
+                         "(default 10000)")
+    we.add_argument("--seed", type=int, default=0, help="seed for sampled partitions (default 0)")
+    we.add_argument("--std", choices=["population", "sample"], default="population",
+                    help="standard deviation of the effect size: population (WEFE) or sample (SEAT)")
+    we.add_argument("--lowercase-fallback", action="store_true",
+                    help="try a word lower-cased when it is not found as written")
+    we.add_argument("--list-presets", action="store_true", help="print the built-in tests and exit")
+    we.add_argument("--format", choices=["json", "text"], help="json (default) or a short text summary")
+
+    clu = commands.add_parser("clusters", help="cluster the items (original space) and name the clusters")
+    clu.add_argument("project")
+    clu.add_argument("--method", required=True, choices=["kmeans", "hdbscan", "agglomerative"])
+    clu.add_argument("--param", action="append", type=parse_param, metavar="NAME=VALUE",
+                     help="method parameter, e.g. n_clusters=5, min_cluster_size=10, linkage=average, "
+                          "metric=cosine, normalize=true, seed=1 (repeatable)")
+    clu.add_argument("--format", **formats)
+    clu.add_argument("-o", "--output", help="file to write instead of stdout")
+    clu.add_argument("--label-column", metavar="COL",
+                     help="name clusters by this metadata column's majority value")
+
+
 COMMANDS = {"import": cmd_import, "info": cmd_info, "project": cmd_project, "export": cmd_export,
-            "neighbors": cmd_neighbors, "neighbours": cmd_neighbors}
+            "neighbors": cmd_neighbors, "neighbours": cmd_neighbors, "analogy": cmd_analogy,
+            "analogy-eval": cmd_analogy_eval, "weat": cmd_weat, "clusters": cmd_clusters}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSlider,
     QTabWidget,
     QToolBar,
@@ -94,14 +95,18 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.item_dock = dock
         self.neighbors_panel = NeighborsPanel(self.state, self)
-        self.analysis_tabs = QTabWidget()
-        self.analysis_tabs.addTab(self.neighbors_panel, "Neighbours")
         self.analogy_panel = AnalogyPanel(self.state, self)
         self.clusters_panel = ClustersPanel(self.state, self)
         self.bias_panel = BiasPanel(self.state, self)
-        self.analysis_tabs.addTab(self.analogy_panel, "Analogies")
-        self.analysis_tabs.addTab(self.clusters_panel, "Clusters")
-        self.analysis_tabs.addTab(self.bias_panel, "Bias")
+        self.analysis_tabs = QTabWidget()
+        for panel, title in ((self.neighbors_panel, "Neighbours"), (self.analogy_panel, "Analogies"),
+                             (self.clusters_panel, "Clusters"), (self.bias_panel, "Bias")):
+            # Scrollable, so a tall panel never forces a tall window.
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(panel)
+            self.analysis_tabs.addTab(scroll, title)
         self.analysis_dock = QDockWidget("Analysis", self)
         self.analysis_dock.setObjectName("analysis_dock")
         self.analysis_dock.setWidget(self.analysis_tabs)
@@ -300,7 +305,9 @@ class MainWindow(QMainWindow):
     def show_analysis(self, panel: QWidget) -> None:
         self.analysis_dock.show()
         self.analysis_dock.raise_()
-        self.analysis_tabs.setCurrentWidget(panel)
+        for i in range(self.analysis_tabs.count()):
+            if self.analysis_tabs.widget(i).widget() is panel:
+                self.analysis_tabs.setCurrentIndex(i)
 
     def _connect_jobs(self) -> None:
         for runner in self.runners:
