@@ -208,6 +208,7 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
             os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         _fsync_folder(folder)
+        _remove_stale_temporaries(folder, path.name)
     except BaseException as err:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -215,6 +216,16 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
             raise ProjectFileError(f"cannot save to {path}: {err.strerror or err}") from err
         raise
     return path
+
+
+def _remove_stale_temporaries(folder: Path, name: str, older_than: float = 600) -> None:
+    """Temporary files of saves that were killed (power cut, kill -9) are removed by a later save."""
+    import time  # noqa: PLC0415
+
+    for leftover in folder.glob(f".{name}.*.saving"):
+        with contextlib.suppress(OSError):
+            if time.time() - leftover.stat().st_mtime > older_than:
+                leftover.unlink()
 
 
 def _fsync_folder(folder: Path) -> None:
