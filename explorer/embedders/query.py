@@ -45,3 +45,40 @@ def query_vector(emb: EmbeddingSet, query: str, device: str | None = None) -> Jo
         raise EmbedderError(f"{emb.model_id} gives {vector.shape[0]} dimensions; the project has {emb.dim}")
     yield Progress(1, 1, "")
     return QueryVector(vector, None, f"text embedded with {emb.model_id}")
+
+
+def axis_end(emb: EmbeddingSet, text: str, selection: list[int], device: str | None = None) -> Job[np.ndarray]:
+    """One end of a custom axis, as a unit vector: "selection" (the selection's centroid), items
+    separated by commas (their centroid), or any text (embedded with the project's model)."""
+    text = text.strip()
+    if not text:
+        raise EmbedderError("each end of an axis needs a term, items, or 'selection'")
+    if text.lower() == "selection":
+        if not selection:
+            raise EmbedderError("'selection' was asked for, but nothing is selected")
+        return emb.unit_vectors[selection].mean(axis=0)
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    vectors = []
+    for part in parts:
+        query = yield from query_vector(emb, part, device)
+        norm = np.linalg.norm(query.vector)
+        vectors.append(query.vector / norm if norm else query.vector)
+    return np.mean(vectors, axis=0)
+
+
+def axes_job(emb: EmbeddingSet, x_from: str, x_to: str, y_from: str = "", y_to: str = "",
+             selection: list[int] | None = None, device: str | None = None) -> Job:
+    """A custom-axes projection: x runs from ``x_from`` to ``x_to`` (and y likewise, if given)."""
+    from explorer.core.projections import axes_projection  # noqa: PLC0415
+
+    selection = selection or []
+    start = yield from axis_end(emb, x_from, selection, device)
+    end = yield from axis_end(emb, x_to, selection, device)
+    y_direction = None
+    if y_from.strip() or y_to.strip():
+        y_start = yield from axis_end(emb, y_from, selection, device)
+        y_end = yield from axis_end(emb, y_to, selection, device)
+        y_direction = y_end - y_start
+    name = f"Axes {x_from.strip()}→{x_to.strip()}"
+    params = {"x": [x_from, x_to], "y": [y_from, y_to] if y_direction is not None else None}
+    return axes_projection(emb.vectors, end - start, y_direction, name=name, params=params)

@@ -32,9 +32,11 @@ from explorer.core.progress import Job, Progress
 from explorer.core.project import Project
 from explorer.core.projections import project as compute_projection
 from explorer.core.umap_process import prewarm as prewarm_umap
+from explorer.embedders.query import axes_job
 from explorer.io.importer import ImportOptions, import_job
 from explorer.io.project_file import SUFFIX, load_project, save_project
 from explorer.state import AppState
+from explorer.ui.axes_dialog import AxesDialog
 from explorer.ui.import_dialog import ImportDialog
 from explorer.ui.panels.analogy_panel import AnalogyPanel
 from explorer.ui.panels.bias_panel import BiasPanel
@@ -170,6 +172,8 @@ class MainWindow(QMainWindow):
         self.clear_selection_action = self._action("&Clear Selection", lambda: self.state.select([]),
                                                    QKeySequence("Esc"))
         self.about_action = self._action("&About", self._about)
+        self.custom_axes_action = self._action("Custom &Axes…", self.custom_axes_dialog, None,
+                                               "Axes from one term or selection to another (e.g. he → she)")
         self.new_projection_action = self._action("&New Projection…", self.new_projection_dialog,
                                                   QKeySequence("Ctrl+P"),
                                                   "Compute PCA, t-SNE or UMAP coordinates")
@@ -198,6 +202,7 @@ class MainWindow(QMainWindow):
         self.view_menu = view_menu
         map_menu = self.menuBar().addMenu("&Map")
         map_menu.addAction(self.new_projection_action)
+        map_menu.addAction(self.custom_axes_action)
         self.map_menu = map_menu
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.about_action)
@@ -391,6 +396,17 @@ class MainWindow(QMainWindow):
         job = compute_projection(project.embeddings.vectors, method, name=name, **params)
         self.projector.start(job, f"{method} projection")
 
+    def custom_axes_dialog(self) -> None:
+        if self.state.project is None:
+            return
+        dialog = AxesDialog(self)
+        if dialog.exec():
+            self.compute_axes(*dialog.ends())
+
+    def compute_axes(self, x_from: str, x_to: str, y_from: str = "", y_to: str = "") -> None:
+        emb = self.state.project.embeddings
+        self.projector.start(axes_job(emb, x_from, x_to, y_from, y_to, self.state.selection), "custom axes")
+
     def _on_projection_progress(self, step: Progress) -> None:
         if step.partial is not None:
             self.state.set_preview(step.partial)
@@ -539,6 +555,7 @@ class MainWindow(QMainWindow):
         self.save_action.setEnabled(has_project)
         self.save_as_action.setEnabled(has_project)
         self.new_projection_action.setEnabled(has_project)
+        self.custom_axes_action.setEnabled(has_project)
         self.export_map_action.setEnabled(has_project)
         self.search_box.blockSignals(True)
         self.search_box.clear()

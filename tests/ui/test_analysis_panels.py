@@ -127,3 +127,35 @@ def test_he_she_direction_ranks_words_and_becomes_a_map_axis(words_window, qtbot
     coords = project.projections["Axis he→she"].coords
     key = project.embeddings.key_to_index
     assert coords[key["nurse"], 0] > 0 > coords[key["engineer"], 0]
+
+
+def test_custom_axes_dialog_he_to_she(words_window, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+    from explorer.ui.axes_dialog import AxesDialog
+
+    def fill():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, AxesDialog):
+            QTimer.singleShot(20, fill)
+            return
+        dialog.x_from.setText("he")
+        dialog.x_to.setText("she")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(20, fill)
+    with qtbot.waitSignal(words_window.projection_ready, timeout=20_000) as blocker:
+        words_window.custom_axes_action.trigger()
+    assert blocker.args == ["Axes he→she"]
+    project = words_window.state.project
+    coords = project.projections["Axes he→she"].coords
+    key = project.embeddings.key_to_index
+    # x = 0 is halfway between "he" and "she" (their cosines with the axis are opposite).
+    assert coords[key["he"], 0] == pytest.approx(-coords[key["she"], 0], abs=1e-5)
+    assert coords[key["engineer"], 0] < 0 < coords[key["nurse"], 0]
+    # A selection centroid works as an end too.
+    words_window.state.select([key["king"], key["prince"]])
+    with qtbot.waitSignal(words_window.projection_ready, timeout=20_000):
+        words_window.compute_axes("selection", "queen")
+    assert "Axes selection→queen" in project.projections
