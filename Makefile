@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
-SAMPLES := sample_projects/glove_words.eexp sample_projects/rotten_tomatoes.eexp
+SAMPLES := sample_projects/glove_words.eexp sample_projects/rotten_tomatoes.eexp sample_projects/digits.eexp
 
 .PHONY: run test install system-deps system-deps-offscreen samples lint benchmarks clean
 
@@ -39,6 +39,9 @@ sample_projects/glove_words.eexp: | $(STAMP)
 
 sample_projects/rotten_tomatoes.eexp: | $(STAMP)
 	$(PY) sample_projects/build_samples.py texts
+
+sample_projects/digits.eexp: | $(STAMP)
+	$(PY) sample_projects/build_samples.py digits
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

