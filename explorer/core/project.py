@@ -84,3 +84,21 @@ class Project:
 def finite_rows(vectors: np.ndarray) -> np.ndarray:
     """Boolean mask of rows without NaN / inf."""
     return np.isfinite(vectors).all(axis=1)
+
+
+def subset(project: Project, indices: list[int] | np.ndarray, title: str = "") -> Project:
+    """A new project holding only the items at ``indices`` (no projections: compute them anew,
+    since a layout of the subset alone shows its own structure)."""
+    rows = np.asarray(sorted(set(int(i) for i in indices)), dtype=np.int64)
+    if len(rows) == 0:
+        raise ValueError("nothing is selected")
+    emb = project.embeddings
+    thumbnails = None
+    if emb.thumbnails is not None:
+        thumbnails = EmbeddingSet.pack_blobs([emb.thumbnail(int(i)) for i in rows])
+    part = EmbeddingSet(
+        vectors=emb.vectors[rows], ids=emb.ids[rows], texts=emb.texts[rows], modality=emb.modality,
+        model_id=emb.model_id, metadata={k: v[rows] for k, v in emb.metadata.items()},
+        image_paths=None if emb.image_paths is None else emb.image_paths[rows], thumbnails=thumbnails)
+    return Project(part, {}, ViewState(color_by=project.view.color_by),
+                   title=title or f"{len(rows):,} items of {project.title or 'a project'}")

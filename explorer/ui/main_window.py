@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from explorer import __version__
 from explorer.core.progress import Job, Progress
-from explorer.core.project import Project
+from explorer.core.project import Project, subset
 from explorer.core.projections import project as compute_projection
 from explorer.core.umap_process import prewarm as prewarm_umap
 from explorer.embedders.query import axes_job
@@ -51,6 +51,15 @@ from explorer.ui.workers import JobRunner, connect_current
 APP_NAME = "Embedding Explorer"
 MAX_RECENT = 10
 PROJECT_FILTER = f"Embedding Explorer projects (*{SUFFIX});;All files (*)"
+
+
+def isolate_job(project: Project, selection: list[int], method: str, params: dict) -> Job[Project]:
+    part = subset(project, selection)
+    projection = yield from compute_projection(part.embeddings.vectors, method, name=method.upper()
+                                               if method != "tsne" else "t-SNE", **params)
+    part.add_projection(projection)
+    part.view.projection = projection.name
+    return part
 
 
 def load_job(path: Path) -> Job[Project]:
@@ -173,6 +182,8 @@ class MainWindow(QMainWindow):
         self.clear_selection_action = self._action("&Clear Selection", lambda: self.state.select([]),
                                                    QKeySequence("Esc"))
         self.about_action = self._action("&About", self._about)
+        self.isolate_action = self._action("&Isolate Selection", self.isolate_selection, QKeySequence("Ctrl+I"),
+                                           "A new project of the selected items, with its own map")
         self.custom_axes_action = self._action("Custom &Axes…", self.custom_axes_dialog, None,
                                                "Axes from one term or selection to another (e.g. he → she)")
         self.new_projection_action = self._action("&New Projection…", self.new_projection_dialog,
@@ -204,6 +215,8 @@ class MainWindow(QMainWindow):
         map_menu = self.menuBar().addMenu("&Map")
         map_menu.addAction(self.new_projection_action)
         map_menu.addAction(self.custom_axes_action)
+        map_menu.addSeparator()
+        map_menu.addAction(self.isolate_action)
         self.map_menu = map_menu
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.about_action)
@@ -368,6 +381,11 @@ class MainWindow(QMainWindow):
         self.importer.start(import_job(options), f"import {Path(options.source).name}")
 
     def _on_imported(self, result) -> None:
+        if isinstance(result, Project):  # an isolated selection
+            self.state.set_project(result, None)
+            self.state.set_dirty(True)
+            self.import_finished.emit(f"Isolated {len(result.embeddings):,} items")
+            return
         self.state.set_project(result.project, None)
         self.state.set_dirty(True)
         emb = result.project.embeddings
@@ -396,6 +414,19 @@ class MainWindow(QMainWindow):
             return
         job = compute_projection(project.embeddings.vectors, method, name=name, **params)
         self.projector.start(job, f"{method} projection")
+
+    def isolate_selection(self) -> None:
+        """Re-project just the selected items, as a new (unsaved) project, with the current method."""
+        project = self.state.project
+        if project is None or len(self.state.selection) < 3:
+            self.statusBar().showMessage("Select at least 3 points to isolate them", 4000)
+            return
+        if not self.confirm_discard():
+            return
+        current = project.current_projection
+        method = current.method if current is not None and current.method in ("pca", "tsne", "umap") else "pca"
+        params = dict(current.params) if current is not None and method == current.method else {}
+        self.importer.start(isolate_job(project, self.state.selection, method, params), "isolate selection")
 
     def custom_axes_dialog(self) -> None:
         if self.state.project is None:
@@ -557,6 +588,7 @@ class MainWindow(QMainWindow):
         self.save_as_action.setEnabled(has_project)
         self.new_projection_action.setEnabled(has_project)
         self.custom_axes_action.setEnabled(has_project)
+        self.isolate_action.setEnabled(has_project)
         self.export_map_action.setEnabled(has_project)
         self.search_box.blockSignals(True)
         self.search_box.clear()

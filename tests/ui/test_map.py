@@ -140,3 +140,17 @@ def test_point_size_and_opacity_controls(opened, qtbot):
     assert opened.scatter.cloud.radius == 6
     opened.opacity_slider.setValue(40)
     assert opened.scatter.cloud.opacity_value == 0.4
+
+
+def test_isolate_selection_makes_a_new_project_with_its_own_map(opened, qtbot):
+    chosen = list(range(40, 90))
+    opened.state.select(chosen)
+    texts = opened.state.project.embeddings.texts[chosen].tolist()
+    opened.state.set_dirty(False)
+    with qtbot.waitSignal(opened.import_finished, timeout=30_000):
+        opened.isolate_action.trigger()
+    project = opened.state.project
+    assert project.embeddings.texts.tolist() == texts
+    assert project.view.projection == "PCA" and project.projections["PCA"].coords.shape == (50, 2)
+    assert project.view.color_by == "band"
+    assert opened.state.path is None and opened.isWindowModified()
