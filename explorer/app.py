@@ -245,6 +245,8 @@ def run_gui(project: str | None, startup_timing: bool = False) -> int:
               "explorer screenshot PROJECT -o map.png", file=sys.stderr)
         return EXIT_FAILED
     app = make_app(sys.argv[:1])
+    from PySide6.QtCore import QTimer  # noqa: PLC0415
+
     from explorer.ui.main_window import MainWindow  # noqa: PLC0415
 
     window = MainWindow()
@@ -253,6 +255,8 @@ def run_gui(project: str | None, startup_timing: bool = False) -> int:
     window.show()
     if project:
         window.open_project(project)
+    elif not startup_timing:
+        QTimer.singleShot(300, window.offer_recovery)
     return app.exec()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,6 +35,7 @@ from explorer.core.umap_process import prewarm as prewarm_umap
 from explorer.embedders.query import axes_job
 from explorer.io.importer import ImportOptions, import_job
 from explorer.io.project_file import SUFFIX, load_project, save_project
+from explorer.io.recovery import Recovery
 from explorer.state import AppState
 from explorer.ui.axes_dialog import AxesDialog
 from explorer.ui.import_dialog import ImportDialog
@@ -49,6 +50,7 @@ from explorer.ui.scatter_view import ScatterView
 from explorer.ui.workers import JobRunner, connect_current
 
 APP_NAME = "Embedding Explorer"
+AUTOSAVE_MS = 60_000
 MAX_RECENT = 10
 PROJECT_FILTER = f"Embedding Explorer projects (*{SUFFIX});;All files (*)"
 
@@ -84,9 +86,17 @@ class MainWindow(QMainWindow):
     projection_ready = Signal(str)  # name of a newly computed projection
     import_finished = Signal(str)  # the import's report
 
-    def __init__(self, settings: QSettings | None = None) -> None:
+    def __init__(self, settings: QSettings | None = None, recovery_folder: str | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
+        folder = recovery_folder or str(Path(QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.AppDataLocation)) / "recovery")
+        self.recovery = Recovery(folder)
+        self.autosaver = JobRunner(self)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
         self.state = AppState()
         self.last_error = ""
         self.last_import_report = ""
@@ -368,6 +378,46 @@ class MainWindow(QMainWindow):
             runner.cancel()
         self.statusBar().showMessage("Cancelled", 3000)
 
+    # ------------------------------------------------------------------ autosave and recovery
+    def autosave(self) -> None:
+        """Write unsaved work to the recovery folder, in a worker (the file the user chose is untouched)."""
+        if self.state.project is None or not self.state.dirty or self.autosaver.running:
+            return
+        project, original = self.state.project, self.state.path
+
+        def job():
+            yield Progress(0, 1, "Autosaving")
+            return self.recovery.save(project, original)
+
+        self.autosaver.start(job(), "autosave")
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offer the newest recovery file; True if it was opened."""
+        orphans = self.recovery.orphans()
+        if not orphans:
+            return False
+        newest = orphans[0]
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(newest.saved_at))
+        name = newest.original.name if newest.original else "an unsaved project"
+        answer = QMessageBox.question(
+            self, APP_NAME, f"Embedding Explorer did not close properly. Recover the unsaved work on "
+            f"{name} autosaved at {when}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            for orphan in orphans:
+                self.recovery.discard(orphan)
+            return False
+        try:
+            project = load_project(newest.project_path)
+        except Exception as err:  # noqa: BLE001 - a damaged recovery file is reported, not raised
+            self.show_error("Cannot recover", str(err))
+            return False
+        self.state.set_project(project, newest.original)
+        self.state.set_dirty(True)
+        for orphan in orphans:
+            self.recovery.discard(orphan)
+        return True
+
     # ------------------------------------------------------------------ import
     def import_dialog(self, source: str = "") -> None:
         if not self.confirm_discard():
@@ -533,6 +583,8 @@ class MainWindow(QMainWindow):
         if self.state.revision == revision:  # nothing changed while the file was written
             self.state.set_dirty(False)
         self._add_recent(target)
+        if not self.state.dirty:
+            self.recovery.clear()
         self.statusBar().showMessage(f"Saved {target}", 4000)
         self.project_saved.emit(str(target))
 
@@ -703,6 +755,9 @@ class MainWindow(QMainWindow):
         self.projector.cancel()
         self.saver.wait(30)  # never cut a save short
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.autosave_timer.stop()
+        self.autosaver.wait(30)
+        self.recovery.clear()  # saved or discarded on purpose: nothing to recover
         event.accept()
 
     def paintEvent(self, event) -> None:  # noqa: N802

@@ -13,10 +13,15 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, settings):
+def recovery_folder(tmp_path):
+    return str(tmp_path / "recovery")
+
+
+@pytest.fixture
+def window(qtbot, settings, recovery_folder):
     # Not qtbot.addWidget: pytest-qt closes those before fixtures tear down, and a window with
     # unsaved changes would then wait for an answer to its prompt.
-    win = MainWindow(settings=settings)
+    win = MainWindow(settings=settings, recovery_folder=recovery_folder)
     win.resize(1100, 750)
     win.show()
     qtbot.waitExposed(win)
