@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 
@@ -22,10 +23,11 @@ class ProgressPrinter:
         now = time.monotonic()
         fraction = step.fraction
         final = fraction is not None and fraction >= 1.0
-        if not final and now - self.last < (self.min_interval if self.tty else 5.0) \
-                and step.message == self.last_message:
+        # Messages that differ only in their numbers ("12 s", "13 s") are the same step.
+        kind = re.sub(r"[\d,.]+", "#", step.message)
+        if not final and now - self.last < (self.min_interval if self.tty else 5.0) and kind == self.last_message:
             return
-        self.last, self.last_message = now, step.message
+        self.last, self.last_message = now, kind
         elapsed = now - self.started
         if fraction is None:
             line = f"{step.message} ({elapsed:.0f} s)"
