@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="write results out (coords, selection)")
     export.add_argument("project")
-    export.add_argument("what", choices=["coords", "selection", "image"])
+    export.add_argument("what", choices=["coords", "selection", "image", "projector"])
     export.add_argument("--size", type=_parse_size, default=(1600, 1200),
                         help="image size WIDTHxHEIGHT (default 1600x1200)")
     export.add_argument("-o", "--output", help="file to write (.csv or .json); default stdout")

@@ -126,6 +126,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     project = load(args.project)
     if args.what == "image":
         return export_image(project, args)
+    if args.what == "projector":
+        from explorer.io.exporters import write_projector_tsv  # noqa: PLC0415
+
+        if not args.output:
+            raise CommandError("export projector needs -o FOLDER (vectors.tsv and metadata.tsv go there)")
+        vectors, metadata = write_projector_tsv(project, args.output)
+        print(f"wrote {vectors} and {metadata}", file=sys.stderr)
+        return 0
     fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "csv")
     if fmt not in ("csv", "json"):
         raise CommandError(f"cannot tell the format of {args.output}: use .csv or .json, or --format")

@@ -177,3 +177,20 @@ def test_import_failures_are_one_line(tmp_path):
     result = explorer("import", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "x.eexp"))
     assert result.returncode == 1 and "does not exist" in result.stderr.strip().splitlines()[-1]
     assert not (tmp_path / "x.eexp").exists()
+
+
+def test_projector_export_round_trips_through_import(tmp_path, v1_project_path):
+    from explorer.io.project_file import load_project
+
+    folder = tmp_path / "projector"
+    assert explorer("export", str(v1_project_path), "projector", "-o", str(folder)).returncode == 0
+    header = (folder / "metadata.tsv").read_text().splitlines()[0]
+    assert header == "text\tband\tfrequency_rank"
+    back = tmp_path / "back.eexp"
+    result = explorer("import", str(folder / "vectors.tsv"), "--metadata", str(folder / "metadata.tsv"),
+                      "-o", str(back), "--map", "pca")
+    assert result.returncode == 0, result.stderr
+    original, again = load_project(v1_project_path).embeddings, load_project(back).embeddings
+    assert again.texts.tolist() == original.texts.tolist()
+    np.testing.assert_allclose(again.vectors, original.vectors, rtol=1e-6)
+    assert again.metadata["band"].tolist() == original.metadata["band"].tolist()

@@ -87,3 +87,23 @@ def coordinates_table(project, projection_name: str | None = None) -> tuple[dict
         columns.setdefault(column, values)
     meta = {"projection": name, "method": projection.method, "params": projection.params}
     return columns, meta
+
+
+def write_projector_tsv(project, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """The TensorFlow Embedding Projector's pair: vectors.tsv (no header) and metadata.tsv (a header
+    row when there is more than one column, as the Projector expects)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    emb = project.embeddings
+    vectors = "".join("\t".join(f"{v:.7g}" for v in row) + "\n" for row in emb.vectors.tolist())
+    names = ["text", *emb.metadata]
+    columns = [emb.texts, *emb.metadata.values()]
+
+    def clean(value: Any) -> str:  # tabs and new lines would break the format
+        return str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")
+
+    lines = ["\t".join(names)] if len(names) > 1 else []
+    lines += ["\t".join(clean(column[i]) for column in columns) for i in range(len(emb))]
+    vectors_path = write_text_atomic(folder / "vectors.tsv", vectors)
+    metadata_path = write_text_atomic(folder / "metadata.tsv", "\n".join(lines) + "\n")
+    return vectors_path, metadata_path
