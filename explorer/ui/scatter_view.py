@@ -11,9 +11,9 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QPainterPath, QPolygonF
-from PySide6.QtWidgets import QToolTip
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QPainterPath, QPixmap, QPolygonF
+from PySide6.QtWidgets import QGraphicsPixmapItem, QToolTip
 
 from explorer.core.colors import Coloring, color_points, viridis
 from explorer.core.selection import points_in_polygon
@@ -23,6 +23,8 @@ from explorer.ui.point_cloud import PointCloudItem, auto_radius
 SELECTION_PEN = pg.mkPen("#111111", width=2)
 HOVER_PEN = pg.mkPen("#ff2d55", width=2.5)
 MAX_TOOLTIP_CHARS = 300
+MAX_THUMBNAILS = 300  # zoomed in this far, image points are drawn as their thumbnails
+THUMBNAIL_PX = 40
 
 
 def item_tooltip(state: AppState, index: int) -> str:
@@ -122,6 +124,12 @@ class ScatterView(pg.PlotWidget):
         self.legend.setParentItem(self.view_box)
         self.legend.sigSampleClicked.connect(self._on_legend_clicked)
         self._legend_labels: dict[int, str] = {}
+        self.thumbnail_items: dict[int, QGraphicsPixmapItem] = {}
+        self._thumbnail_timer = QTimer(self)
+        self._thumbnail_timer.setSingleShot(True)
+        self._thumbnail_timer.setInterval(60)
+        self._thumbnail_timer.timeout.connect(self._update_thumbnails)
+        self.view_box.sigRangeChanged.connect(lambda *_: self._thumbnail_timer.start())
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         state.project_changed.connect(self._on_project_changed)
@@ -162,6 +170,7 @@ class ScatterView(pg.PlotWidget):
         self._update_focus()
         self._update_highlight()
         self._update_arrows()
+        self._clear_thumbnails()
         self.reset_view()
 
     def reset_view(self) -> None:
@@ -235,6 +244,44 @@ class ScatterView(pg.PlotWidget):
             self.highlight_item.setData([], [])
             return
         self.highlight_item.setData(x=coords[marked, 0], y=coords[marked, 1])
+
+    def _clear_thumbnails(self) -> None:
+        for item in self.thumbnail_items.values():
+            self.view_box.removeItem(item)
+        self.thumbnail_items = {}
+
+    def _update_thumbnails(self) -> None:
+        """Image sets, zoomed in: draw each visible point as its thumbnail (fixed screen size)."""
+        project = self.state.project
+        coords = self.coords()
+        if project is None or coords is None or project.embeddings.thumbnails is None:
+            self._clear_thumbnails()
+            return
+        rect = self.view_box.viewRect()
+        inside = np.flatnonzero((coords[:, 0] >= rect.left()) & (coords[:, 0] <= rect.right())
+                                & (coords[:, 1] >= rect.top()) & (coords[:, 1] <= rect.bottom()))
+        mask = self.state.visible_mask()
+        if mask is not None:
+            inside = inside[mask[inside]]
+        if len(inside) > MAX_THUMBNAILS:
+            self._clear_thumbnails()
+            return
+        wanted = set(inside.tolist())
+        for index in list(self.thumbnail_items):
+            if index not in wanted:
+                self.view_box.removeItem(self.thumbnail_items.pop(index))
+        for index in wanted - set(self.thumbnail_items):
+            pixmap = QPixmap()
+            pixmap.loadFromData(project.embeddings.thumbnail(index), "PNG")
+            pixmap = pixmap.scaled(THUMBNAIL_PX, THUMBNAIL_PX, Qt.AspectRatioMode.KeepAspectRatio,
+                                   Qt.TransformationMode.SmoothTransformation)
+            item = QGraphicsPixmapItem(pixmap)
+            item.setFlag(QGraphicsPixmapItem.GraphicsItemFlag.ItemIgnoresTransformations)
+            item.setOffset(-pixmap.width() / 2, -pixmap.height() / 2)
+            item.setPos(float(coords[index, 0]), float(coords[index, 1]))
+            item.setZValue(8)
+            self.view_box.addItem(item, ignoreBounds=True)
+            self.thumbnail_items[index] = item
 
     def _update_arrows(self) -> None:
         for head in self.arrow_heads:

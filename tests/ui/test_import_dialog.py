@@ -77,6 +77,8 @@ def test_image_folder(window, qtbot, tmp_path):
     from explorer.ui.scatter_view import item_tooltip
 
     assert "data:image/png;base64," in item_tooltip(window.state, 0)
+    # Four points fit on screen: each is drawn as its thumbnail.
+    qtbot.waitUntil(lambda: len(window.scatter.thumbnail_items) == 4, timeout=3000)
 
 
 def test_projector_tsv(window, qtbot, tmp_path):
