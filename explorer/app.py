@@ -172,6 +172,9 @@ def _add_analysis_commands(commands) -> None:
     we.add_argument("--lowercase-fallback", action="store_true",
                     help="try a word lower-cased when it is not found as written")
     we.add_argument("--list-presets", action="store_true", help="print the built-in tests and exit")
+    we.add_argument("--seat", action="store_true",
+                    help="sentence encoders: put each word in neutral templates ('This is {term}.') and "
+                         "embed them with the project's model (SEAT, May et al. 2019)")
     we.add_argument("--format", choices=["json", "text"], help="json (default) or a short text summary")
 
     clu = commands.add_parser("clusters", help="cluster the items (original space) and name the clusters")

@@ -387,7 +387,17 @@ def cmd_weat(args: argparse.Namespace) -> int:
     else:
         raise CommandError("give --preset NAME, or --targets X.txt Y.txt with --attributes A.txt B.txt")
     project = load(args.project)
-    emb = _words_of(project, args.project, "weat")
+    if args.seat:
+        from explorer.embedders.query import embedder_for  # noqa: PLC0415
+        from explorer.embedders.seat import seat_lookup  # noqa: PLC0415
+
+        try:
+            embedder = embedder_for(project.embeddings.model_id)
+            emb = run_to_end(seat_lookup(embedder, [w for words in sets for w in words]), ProgressPrinter())
+        except Exception as err:  # noqa: BLE001 - a model that cannot load is one line
+            raise CommandError(f"cannot embed the templates with {project.embeddings.model_id}: {err}") from None
+    else:
+        emb = _words_of(project, args.project, "weat")
     try:
         result = weat(*sets, emb, permutations=args.permutations, seed=args.seed, std=args.std,
                       lowercase_fallback=args.lowercase_fallback, names=names)

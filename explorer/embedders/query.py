@@ -15,6 +15,15 @@ from explorer.embedders.registry import make_embedder
 _EMBEDDERS: dict[str, object] = {}  # one loaded model per id, kept for the next query
 
 
+def embedder_for(model_id: str, device: str | None = None):
+    """The project's model, loaded once per session."""
+    if not model_id:
+        raise EmbedderError("the project names no model")
+    if model_id not in _EMBEDDERS:
+        _EMBEDDERS[model_id] = make_embedder(model_id, device)
+    return _EMBEDDERS[model_id]
+
+
 @dataclass
 class QueryVector:
     vector: np.ndarray
@@ -32,9 +41,7 @@ def query_vector(emb: EmbeddingSet, query: str, device: str | None = None) -> Jo
     if not emb.model_id:
         raise EmbedderError(f"{query!r} is not an item, and the project names no model to embed it with")
     yield Progress(0, 1, f"Loading {emb.model_id}")
-    embedder = _EMBEDDERS.get(emb.model_id)
-    if embedder is None:
-        embedder = _EMBEDDERS[emb.model_id] = make_embedder(emb.model_id, device)
+    embedder = embedder_for(emb.model_id, device)
     if "text" not in embedder.modalities:
         raise EmbedderError(f"{emb.model_id} cannot embed text; pick an item instead")
     texts = getattr(embedder, "embed_texts", embedder.embed)

@@ -159,3 +159,20 @@ def test_custom_axes_dialog_he_to_she(words_window, qtbot):
     with qtbot.waitSignal(words_window.projection_ready, timeout=20_000):
         words_window.compute_axes("selection", "queen")
     assert "Axes selection→queen" in project.projections
+
+
+def test_seat_weat_on_a_sentence_project(window, qtbot, tmp_path):
+    """A text project: WEAT runs on template sentences embedded with the project's model."""
+    data = tmp_path / "t.txt"
+    data.write_text("a quiet film\na loud film\na film about gardens\na film about war\n")
+    with qtbot.waitSignal(window.import_finished, timeout=120_000):
+        window.import_data(ImportOptions(str(data), first_map="pca"))
+    panel = window.bias_panel
+    assert panel.seat.isChecked()
+    panel.preset.setCurrentText("Custom word sets")
+    for key, words in zip("XYAB", ("rose, tulip, daisy, lily", "ant, wasp, flea, moth",
+                                   "love, peace, joy, gift", "hatred, war, pain, filth")):
+        panel.sets[key].setText(words)
+    with qtbot.waitSignal(panel.weat_shown, timeout=120_000):
+        panel.weat_button.click()
+    assert panel.weat_result.partitions == 70 and panel.weat_result.effect_size > 0

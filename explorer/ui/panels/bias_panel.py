@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 from explorer.core.bias import direction_from_pairs, project_on_direction, weat, weat_presets
 from explorer.core.progress import Job, Progress
 from explorer.core.projections import axes_projection
+from explorer.embedders.query import embedder_for
+from explorer.embedders.seat import seat_lookup
 from explorer.state import AppState
 from explorer.ui.panels.common import export_columns_dialog, fill_table, make_table, parse_words
 from explorer.ui.workers import JobRunner, connect_current
@@ -32,9 +34,14 @@ CUSTOM = "Custom word sets"
 STD_NOTE = {"population": "population std (as WEFE)", "sample": "sample std (as SEAT / sent-bias)"}
 
 
-def weat_job(state: AppState, sets, names, permutations: int, std: str, lowercase: bool) -> Job:
+def weat_job(state: AppState, sets, names, permutations: int, std: str, lowercase: bool,
+             seat: bool = False) -> Job:
+    lookup = state.project.embeddings
+    if seat:  # sentence encoders: words in neutral templates, embedded with the project's model
+        yield Progress(0, None, f"Loading {lookup.model_id}")
+        lookup = yield from seat_lookup(embedder_for(lookup.model_id), [w for words in sets for w in words])
     yield Progress(0, 1, "Running WEAT (permutation test)…")
-    return weat(*sets, state.project.embeddings, permutations=permutations, seed=0, std=std,
+    return weat(*sets, lookup, permutations=permutations, seed=0, std=std,
                 lowercase_fallback=lowercase, names=names)
 
 
@@ -75,6 +82,9 @@ class BiasPanel(QWidget):
             self.std.addItem(label, key)
         self.lowercase = QCheckBox("try lower case for missing words")
         self.lowercase.setChecked(True)
+        self.seat = QCheckBox("SEAT: words in templates ('This is {term}.'), embedded with the project's model")
+        self.seat.setToolTip("For sentence encoders (May et al. 2019): each word's vector is the mean of "
+                             "its template sentences' embeddings.")
         form = QFormLayout()
         form.addRow("Test", self.preset)
         for key, role in (("X", "Targets X"), ("Y", "Targets Y"), ("A", "Attributes A"), ("B", "Attributes B")):
@@ -89,6 +99,7 @@ class BiasPanel(QWidget):
         options.addWidget(self.std)
         form.addRow("", options)
         form.addRow("", self.lowercase)
+        form.addRow("", self.seat)
         self.weat_button = QPushButton("Run WEAT")
         self.weat_button.clicked.connect(self.run_weat)
         self.weat_export = QPushButton("Export…")
@@ -140,10 +151,18 @@ class BiasPanel(QWidget):
         layout.addWidget(weat_box, 3)
         layout.addWidget(direction_box, 2)
         connect_current(self.runner, "finished", self._show_weat)
+        connect_current(self.runner, "progressed", lambda step: self.weat_status.setText(step.message))
+        state.project_changed.connect(self._on_project)
         connect_current(self.runner, "failed", lambda m: self.weat_status.setText(f"⚠ {m}"))
         self._fill_preset(self.preset.currentText())
 
     # ------------------------------------------------------------------ WEAT
+    def _on_project(self) -> None:
+        project = self.state.project
+        sentences = project is not None and project.embeddings.modality == "text"
+        self.seat.setChecked(sentences)  # a sentence encoder's own texts rarely hold the test words
+        self.seat.setEnabled(project is not None and project.embeddings.modality != "image")
+
     def _fill_preset(self, name: str) -> None:
         preset = self.presets.get(name)
         if preset is None:
@@ -162,7 +181,7 @@ class BiasPanel(QWidget):
         names = {key: self.set_names[key].text() or key for key in "XYAB"}
         self.weat_status.setText("Running…")
         self.runner.start(weat_job(self.state, sets, names, self.permutations.value(), self.std.currentData(),
-                                   self.lowercase.isChecked()), "weat")
+                                   self.lowercase.isChecked(), self.seat.isChecked()), "weat")
 
     def _show_weat(self, result) -> None:
         self.weat_result = result
