@@ -34,7 +34,7 @@ def test_selection_centroid_and_euclidean(opened, qtbot):
     panel = opened.neighbors_panel
     opened.state.select([5, 6, 7])
     panel.source.setCurrentText("Selection centroid")
-    panel.metric.setCurrentText("euclidean")
+    panel.metric_box.setCurrentText("euclidean")
     panel.k.setValue(5)
     with qtbot.waitSignal(panel.results_shown, timeout=10_000):
         panel.run_button.click()

@@ -68,15 +68,15 @@ class NeighborsPanel(QWidget):
         self.query = QLineEdit()
         self.query.setPlaceholderText("a word, an item, or any text")
         self.query.returnPressed.connect(self._query_entered)
-        self.metric = QComboBox()
-        self.metric.addItems(METRICS)
+        self.metric_box = QComboBox()
+        self.metric_box.addItems(METRICS)
         self.k = QSpinBox()
         self.k.setRange(1, 1000)
         self.k.setValue(10)
         form.addRow("Of", self.source)
         form.addRow("Query", self.query)
         row = QHBoxLayout()
-        row.addWidget(self.metric)
+        row.addWidget(self.metric_box)
         row.addWidget(QLabel("k"))
         row.addWidget(self.k)
         form.addRow("Metric", row)
@@ -117,7 +117,7 @@ class NeighborsPanel(QWidget):
             return
         self.note.setText("Searching…")
         job = neighbors_job(self.state, self.source.currentText(), self.query.text(), self.k.value(),
-                            self.metric.currentText())
+                            self.metric_box.currentText())
         self.runner.start(job, "neighbours")
 
     def _failed(self, message: str) -> None:
