@@ -81,11 +81,6 @@ class Project:
         }
 
 
-def finite_rows(vectors: np.ndarray) -> np.ndarray:
-    """Boolean mask of rows without NaN / inf."""
-    return np.isfinite(vectors).all(axis=1)
-
-
 def subset(project: Project, indices: list[int] | np.ndarray, title: str = "") -> Project:
     """A new project holding only the items at ``indices`` (no projections: compute them anew,
     since a layout of the subset alone shows its own structure)."""
