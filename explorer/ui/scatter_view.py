@@ -23,6 +23,7 @@ from explorer.ui.point_cloud import PointCloudItem, auto_radius
 SELECTION_PEN = pg.mkPen("#111111", width=2)
 HOVER_PEN = pg.mkPen("#ff2d55", width=2.5)
 MAX_TOOLTIP_CHARS = 300
+MAX_LABELS = 60  # text labels drawn beside selected points (and the hovered one)
 MAX_THUMBNAILS = 300  # zoomed in this far, image points are drawn as their thumbnails
 THUMBNAIL_PX = 40
 
@@ -124,6 +125,7 @@ class ScatterView(pg.PlotWidget):
         self.legend.setParentItem(self.view_box)
         self.legend.sigSampleClicked.connect(self._on_legend_clicked)
         self._legend_labels: dict[int, str] = {}
+        self.label_items: list[pg.TextItem] = []
         self.thumbnail_items: dict[int, QGraphicsPixmapItem] = {}
         self._thumbnail_timer = QTimer(self)
         self._thumbnail_timer.setSingleShot(True)
@@ -327,7 +329,29 @@ class ScatterView(pg.PlotWidget):
             chosen |= set(self.state.selection)
         self.state.select(sorted(chosen))
 
+    def _update_labels(self) -> None:
+        """The text of selected points (the first MAX_LABELS) and of the hovered point, on the map."""
+        for item in self.label_items:
+            self.view_box.removeItem(item)
+        self.label_items = []
+        coords = self.coords()
+        project = self.state.project
+        if coords is None or project is None:
+            return
+        shown = list(self.state.selection[:MAX_LABELS])
+        if self.state.hovered is not None and self.state.hovered not in shown:
+            shown.append(self.state.hovered)
+        for index in shown:
+            text = project.embeddings.texts[index]
+            label = pg.TextItem(text if len(text) <= 40 else text[:39] + "…", color="#111111",
+                                fill=pg.mkBrush(255, 255, 255, 200), anchor=(-0.08, 0.5))
+            label.setPos(float(coords[index, 0]), float(coords[index, 1]))
+            label.setZValue(15)
+            self.view_box.addItem(label, ignoreBounds=True)
+            self.label_items.append(label)
+
     def _update_selection(self) -> None:
+        self._update_labels()
         coords = self.coords()
         selected = self.state.selection
         if coords is None or not selected:
@@ -337,6 +361,7 @@ class ScatterView(pg.PlotWidget):
         self.selection_item.setData(x=xy[:, 0], y=xy[:, 1])
 
     def _update_hover(self) -> None:
+        self._update_labels()
         coords = self.coords()
         index = self.state.hovered
         if coords is None or index is None:
