@@ -66,6 +66,8 @@ def serve() -> None:
     warm = os.environ.get("EXPLORER_UMAP_WARM") == "1"
     import umap  # noqa: PLC0415 - the whole point of this process
 
+    _report_layouts_while_optimising(protocol_out)
+
     if warm:
         rng = np.random.default_rng(0)
         umap.UMAP(n_neighbors=15, metric="cosine", random_state=0, n_epochs=10).fit(
@@ -88,6 +90,33 @@ def _send_quietly(stream: IO[bytes], params: dict[str, Any], data: np.ndarray) -
         _send(stream, {"kind": "fit", "params": params}, data)
     except (BrokenPipeError, ValueError, OSError):
         pass  # the process was stopped; the polling loop reports it
+
+
+PARTIAL_LAYOUTS = 20  # intermediate layouts sent per fit, so the map moves while UMAP optimises
+
+
+def _report_layouts_while_optimising(stream: IO[bytes]) -> None:
+    """umap-learn runs its optimisation epochs in a Python loop over ``tqdm(range(n_epochs))`` in
+    umap.layouts. In this child process only, that ``tqdm`` is replaced by a loop that, every few
+    epochs, sends the layout being optimised (the caller's ``head_embedding``, updated in place)."""
+    import umap.layouts  # noqa: PLC0415
+
+    class LayoutReporter:
+        def __init__(self, iterable, **_ignored) -> None:
+            self.epochs = list(iterable)
+
+        def __iter__(self):
+            caller = sys._getframe(1)  # optimize_layout_*: the frame that iterates over us
+            total = len(self.epochs)
+            step = max(1, total // PARTIAL_LAYOUTS)
+            for epoch in self.epochs:
+                yield epoch
+                layout = caller.f_locals.get("head_embedding")
+                if layout is not None and (epoch + 1) % step == 0 and epoch + 1 < total:
+                    _send(stream, {"kind": "partial", "done": epoch + 1, "total": total},
+                          np.asarray(layout, dtype=np.float32))
+
+    umap.layouts.tqdm = LayoutReporter
 
 
 class UmapProcess:
@@ -151,6 +180,9 @@ def umap_job(data: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
                     raise RuntimeError("the UMAP process stopped unexpectedly") from None
                 if header["kind"] == "warm":
                     worker.warming = False
+                    continue
+                if header["kind"] == "partial":
+                    yield Progress(header["done"], header["total"], "Optimising UMAP layout", partial=coords)
                     continue
                 finished = True
                 if header["kind"] == "error":

@@ -25,8 +25,9 @@ HINTS = {
     "pca": "Linear and instant; keeps global distances, blurs local structure.",
     "tsne": "openTSNE (FFT). Good local neighbourhoods; distances between clusters mean little. "
             "The layout moves on the map while it optimises.",
-    "umap": "umap-learn. Local and some global structure. The first UMAP of a session compiles "
-            "numba code (about 15-45 s), which runs in the background.",
+    "umap": "umap-learn. Local and some global structure; the layout moves on the map while it "
+            "optimises. Its numba code is compiled in the background when a project opens (about "
+            "a minute on 2 cores); a UMAP asked for before that waits for it.",
 }
 METRICS = ["cosine", "euclidean", "correlation", "manhattan"]
 

@@ -74,8 +74,11 @@ def test_umap_warm_up_then_compute(opened, qtbot, monkeypatch):
     monkeypatch.setenv("EXPLORER_UMAP_WARMUP", "1")
     assert prewarm() in (True, False)
     assert UmapProcess._shared is not None and UmapProcess._shared.alive()
+    previews = []
+    opened.state.preview_changed.connect(lambda: previews.append(opened.state.preview is not None))
     with qtbot.waitSignal(opened.projection_ready, timeout=240_000):
         opened.compute_projection("umap", "UMAP", {"n_neighbors": 10, "seed": 2})
     coords = opened.state.project.projections["UMAP"].coords
     assert coords.shape == (400, 2) and np.isfinite(coords).all()
     assert UmapProcess._shared is not None and not UmapProcess._shared.warming
+    assert previews.count(True) >= 5, "the UMAP layout should move on the map while it optimises"
