@@ -32,7 +32,7 @@ RATES = {"all-MiniLM-L6-v2": 150.0, "efficientnet-lite0": 25.0, GLOVE_ID: 1e6}
 UMAP_DEFAULT_LIMIT = 200_000  # above this the first map is PCA only (UMAP can be added later)
 
 
-class ImportError_(ReadError):  # noqa: N801 - "ImportError" is a builtin
+class ImportFailed(ReadError):
     """An import that cannot go on; the message is for the user."""
 
 
@@ -83,7 +83,7 @@ def detect_kind(source: str, image_column: str | None = None) -> str:
         return "image-table"
     if name.endswith(readers.TABLE_SUFFIXES):
         return "texts"
-    raise ImportError_(f"cannot tell what {path.name} holds; give --kind ({', '.join(KINDS)})")
+    raise ImportFailed(f"cannot tell what {path.name} holds; give --kind ({', '.join(KINDS)})")
 
 
 def estimate_seconds(items: int, model: str | None) -> float | None:
@@ -95,7 +95,7 @@ def import_job(options: ImportOptions, reuse: Project | None = None) -> Job[Impo
     started = time.monotonic()
     kind = options.kind or detect_kind(options.source, options.image_column)
     if kind not in KINDS:
-        raise ImportError_(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+        raise ImportFailed(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
     yield Progress(0, None, f"Reading {Path(options.source).name}")
     if kind in ("texts", "images", "image-table"):
         result = yield from _embed_items(options, kind, reuse)
@@ -103,7 +103,7 @@ def import_job(options: ImportOptions, reuse: Project | None = None) -> Job[Impo
         result = yield from _vectors_as_given(options, kind)
     emb = result.project.embeddings
     if len(emb) < 2:
-        raise ImportError_(f"only {len(emb)} usable item(s): nothing to map. {result.report.summary()}")
+        raise ImportFailed(f"only {len(emb)} usable item(s): nothing to map. {result.report.summary()}")
     pca = yield from compute_projection(emb.vectors, "pca", name="PCA")
     result.project.add_projection(pca)
     result.project.view.projection = "PCA"
@@ -137,7 +137,7 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
         report = images.report
         keep, thumbnails = yield from _check_images(images, report)
         if not keep:
-            raise ImportError_(f"no readable images in {options.source}. {report.summary()}")
+            raise ImportFailed(f"no readable images in {options.source}. {report.summary()}")
         image_paths = [str(images.paths[i]) for i in keep]
         items = [str(images.full_path(i)) for i in keep]
         texts = [Path(p).name for p in image_paths]
@@ -145,10 +145,10 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
         model_id = options.model or DEFAULT_IMAGE_MODEL
         modality = "image"
     if options.label_column and options.label_column not in metadata:
-        raise ImportError_(f"no column {options.label_column!r}; the data has "
+        raise ImportFailed(f"no column {options.label_column!r}; the data has "
                            f"{', '.join(metadata) or 'no other columns'}")
     if not items:
-        raise ImportError_(f"nothing to embed. {report.summary()}")
+        raise ImportFailed(f"nothing to embed. {report.summary()}")
     vectors, embedded, reused = yield from _embed(items, model_id, options, reuse)
     good = np.isfinite(vectors).all(axis=1)
     if not good.all():  # word look-ups: out-of-vocabulary items are dropped and reported
@@ -226,12 +226,12 @@ def _embed(items: list[str], model_id: str, options: ImportOptions,
         embedder = make_embedder(model_id, options.device)
         dim = embedder.dimension
     except EmbedderError as err:
-        raise ImportError_(str(err)) from None
+        raise ImportFailed(str(err)) from None
     vectors = np.empty((len(items), dim), dtype=np.float32)
     for i, item in enumerate(items):
         if item in cached:
             if cached[item].shape[0] != dim:
-                raise ImportError_("the project to reuse has vectors of another size")
+                raise ImportFailed("the project to reuse has vectors of another size")
             vectors[i] = cached[item]
     done = 0
     started = time.monotonic()
@@ -244,7 +244,7 @@ def _embed(items: list[str], model_id: str, options: ImportOptions,
             yield Progress(done, len(todo), f"Embedding with {model_id}: {done:,} of {len(todo):,} "
                                             f"({rate:,.0f} items/s)")
     except EmbedderError as err:
-        raise ImportError_(str(err)) from None
+        raise ImportFailed(str(err)) from None
     return vectors, len(todo), len(items) - len(todo)
 
 
@@ -276,7 +276,7 @@ def _vectors_as_given(options: ImportOptions, kind: str) -> Job[ImportResult]:
     keys = [str(k) for k in data.keys]
     metadata = dict(data.metadata)
     if options.label_column and options.label_column not in metadata:
-        raise ImportError_(f"no column {options.label_column!r}; the data has "
+        raise ImportFailed(f"no column {options.label_column!r}; the data has "
                            f"{', '.join(metadata) or 'no other columns'}")
     label = options.label_column or next((c for c in metadata if c.lower() in ("label", "class", "category")),
                                          None)
