@@ -236,10 +236,18 @@ def _embed(items: list[str], model_id: str, options: ImportOptions,
     done = 0
     started = time.monotonic()
     pending = [items[i] for i in todo]
+    # Batches sized to take about half a second each, so Cancel (checked between batches) acts
+    # within a second even for long texts or big images; 8 to the requested batch size.
+    batch = min(16, options.batch_size)
     try:
-        for batch in embedder.embed(pending, batch_size=options.batch_size):
-            vectors[todo[done:done + len(batch)]] = batch
-            done += len(batch)
+        while done < len(pending):
+            chunk = pending[done:done + batch]
+            chunk_started = time.monotonic()
+            for part in embedder.embed(chunk, batch_size=len(chunk)):
+                vectors[todo[done:done + len(part)]] = part
+                done += len(part)
+            per_item = (time.monotonic() - chunk_started) / max(len(chunk), 1)
+            batch = int(min(options.batch_size, max(8, 0.5 / max(per_item, 1e-6))))
             rate = done / max(time.monotonic() - started, 1e-6)
             yield Progress(done, len(todo), f"Embedding with {model_id}: {done:,} of {len(todo):,} "
                                             f"({rate:,.0f} items/s)")
