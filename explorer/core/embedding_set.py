@@ -27,6 +27,9 @@ class EmbeddingSet:
     image_paths: np.ndarray | None = None
     # Small PNG thumbnails for image sets, as one byte blob plus N + 1 offsets (no object arrays).
     thumbnails: tuple[np.ndarray, np.ndarray] | None = None
+    # Other per-item matrices kept with the set, by name: for example the same images placed in a
+    # text model's space ("conse/all-MiniLM-L6-v2") so that a typed query can search them.
+    extra_vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.vectors = np.ascontiguousarray(self.vectors, dtype=np.float32)
@@ -44,6 +47,9 @@ class EmbeddingSet:
         for name, column in columns.items():
             if len(column) != n:
                 raise ValueError(f"column {name!r} has {len(column)} rows but there are {n} vectors")
+        for name, matrix in self.extra_vectors.items():
+            if np.ndim(matrix) != 2 or len(matrix) != n:
+                raise ValueError(f"extra vectors {name!r} must be an (N, D) matrix with N = {n}")
         if self.thumbnails is not None:
             blob, offsets = self.thumbnails
             if len(offsets) != n + 1 or offsets[-1] != len(blob):

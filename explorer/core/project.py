@@ -41,6 +41,8 @@ class Project:
     view: ViewState = field(default_factory=ViewState)
     title: str = ""
     description: str = ""
+    # An approximate nearest-neighbour index over the vectors (explorer.core.ann_index), when built.
+    neighbor_index: Any | None = None
 
     def __post_init__(self) -> None:
         for projection in self.projections.values():
