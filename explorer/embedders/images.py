@@ -78,14 +78,32 @@ class EfficientNetEmbedder:
         return self._model
 
     def embed(self, items: Sequence[str], batch_size: int = 32) -> Iterator[np.ndarray]:
+        for features, _ in self._forward(items, batch_size, probabilities=False):
+            yield features
+
+    def embed_with_probabilities(self, items: Sequence[str],
+                                 batch_size: int = 32) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(features (B, 1280), ImageNet-1k class probabilities (B, 1000)) per batch, from one
+        forward pass: the classifier head runs on the pooled features."""
+        yield from self._forward(items, batch_size, probabilities=True)
+
+    def _forward(self, items: Sequence[str], batch_size: int, probabilities: bool):
         import torch  # noqa: PLC0415
 
         model = self._load()
         for start in range(0, len(items), batch_size):
             images = [load_rgb(path) for path in items[start:start + batch_size]]
+            probs = None
             with torch.inference_mode():
                 x = torch.from_numpy(imagenet_tensor(images)).to(self._device)
-                yield model.extract_features(x).mean((2, 3)).cpu().numpy().astype(np.float32)
+                pooled = model.extract_features(x).mean((2, 3))
+                features = pooled.cpu().numpy().astype(np.float32)
+                if probabilities:
+                    # The model's own head on the same pooled features: dropout (a no-op in eval
+                    # mode), then the 1000-way ImageNet layer.
+                    logits = model._fc(model._dropout(pooled))
+                    probs = torch.softmax(logits, dim=-1).cpu().numpy().astype(np.float32)
+            yield features, probs
 
 
 class OpenClipEmbedder:
