@@ -19,6 +19,7 @@ from explorer.core.progress import Job, Progress
 from explorer.core.project import Project, ViewState
 from explorer.core.projections import project as compute_projection
 from explorer.embedders.base import EmbedderError
+from explorer.embedders.conse import class_embeddings_job, conse_space, conse_vectors
 from explorer.embedders.registry import make_embedder
 from explorer.embedders.word_vectors import GLOVE_ID, load_bundled_glove
 from explorer.io import readers
@@ -52,6 +53,10 @@ class ImportOptions:
     first_map: str = "umap"  # "umap", "pca"
     title: str = ""
     batch_size: int = 64
+    # Images embedded by a model that knows no text (EfficientNet-lite0) are also placed in this text
+    # model's space through their ImageNet classes (ConSE), so that typed text can search them; None
+    # for none.
+    conse_text_model: str | None = DEFAULT_TEXT_MODEL
 
 
 @dataclass
@@ -149,13 +154,15 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
                            f"{', '.join(metadata) or 'no other columns'}")
     if not items:
         raise ImportFailed(f"nothing to embed. {report.summary()}")
-    vectors, embedded, reused = yield from _embed(items, model_id, options, reuse)
+    vectors, embedded, reused, extra = yield from _embed(items, model_id, options, reuse,
+                                                         report if modality == "image" else None)
     good = np.isfinite(vectors).all(axis=1)
     if not good.all():  # word look-ups: out-of-vocabulary items are dropped and reported
         for i in np.flatnonzero(~good):
             report.skip(f"item {i + 1}", "not in the vocabulary", texts[i][:40])
         keep_rows = np.flatnonzero(good)
         vectors = vectors[keep_rows]
+        extra = {name: matrix[keep_rows] for name, matrix in extra.items()}
         texts = [texts[i] for i in keep_rows]
         metadata = {k: np.asarray(v)[keep_rows] for k, v in metadata.items()}
         if image_paths is not None:
@@ -173,6 +180,7 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
         metadata=metadata,
         image_paths=None if image_paths is None else np.array([str((root / p).resolve()) for p in image_paths]),
         thumbnails=None if thumbnails is None else EmbeddingSet.pack_blobs(thumbnails),
+        extra_vectors=extra,
     )
     project = Project(emb, {}, ViewState(color_by=color_by),
                       title=options.title or f"{Path(options.source).name} ({model_id})")
@@ -213,26 +221,39 @@ def _check_images(images, report: ImportReport) -> Job[tuple[list[int], list[byt
     return keep, thumbs
 
 
-def _embed(items: list[str], model_id: str, options: ImportOptions,
-           reuse: Project | None) -> Job[tuple[np.ndarray, int, int]]:
-    cached: dict[str, np.ndarray] = {}
-    if reuse is not None and reuse.embeddings.model_id == model_id:
-        old = reuse.embeddings
-        keys = old.image_paths if old.image_paths is not None else old.texts
-        cached = {str(k): old.vectors[i] for i, k in enumerate(keys.tolist())}
-    todo = [i for i, item in enumerate(items) if item not in cached]
-    yield Progress(0, len(todo), f"Loading {model_id}")
+def _embed(items: list[str], model_id: str, options: ImportOptions, reuse: Project | None,
+           image_report: ImportReport | None = None) -> Job[tuple[np.ndarray, int, int, dict[str, np.ndarray]]]:
+    """Vectors for ``items``; for images (``image_report`` given) whose model knows no text, also
+    their ConSE vectors in ``options.conse_text_model``'s space, from the same forward pass."""
+    reusable = reuse is not None and reuse.embeddings.model_id == model_id
+    yield Progress(0, None, f"Loading {model_id}")
     try:
         embedder = make_embedder(model_id, options.device)
         dim = embedder.dimension
     except EmbedderError as err:
         raise ImportFailed(str(err)) from None
+    classes, space = None, None
+    if image_report is not None and options.conse_text_model and hasattr(embedder, "embed_with_probabilities"):
+        classes = yield from _conse_classes(options, image_report)
+        space = conse_space(options.conse_text_model) if classes is not None else None
+    cached: dict[str, int] = {}  # item -> its row in the project to reuse
+    if reusable:
+        old = reuse.embeddings
+        old_conse = old.extra_vectors.get(space) if space is not None else None
+        # Items of a project without ConSE vectors go through the model again, to get them.
+        if space is None or (old_conse is not None and old_conse.shape[1] == classes.shape[1]):
+            keys = old.image_paths if old.image_paths is not None else old.texts
+            cached = {str(k): i for i, k in enumerate(keys.tolist())}
+    todo = [i for i, item in enumerate(items) if item not in cached]
+    if len(todo) < len(items) and reuse.embeddings.dim != dim:
+        raise ImportFailed("the project to reuse has vectors of another size")
     vectors = np.empty((len(items), dim), dtype=np.float32)
+    conse = None if classes is None else np.zeros((len(items), classes.shape[1]), dtype=np.float32)
     for i, item in enumerate(items):
         if item in cached:
-            if cached[item].shape[0] != dim:
-                raise ImportFailed("the project to reuse has vectors of another size")
-            vectors[i] = cached[item]
+            vectors[i] = reuse.embeddings.vectors[cached[item]]
+            if conse is not None:
+                conse[i] = reuse.embeddings.extra_vectors[space][cached[item]]
     done = 0
     started = time.monotonic()
     pending = [items[i] for i in todo]
@@ -243,8 +264,15 @@ def _embed(items: list[str], model_id: str, options: ImportOptions,
         while done < len(pending):
             chunk = pending[done:done + batch]
             chunk_started = time.monotonic()
-            for part in embedder.embed(chunk, batch_size=len(chunk)):
-                vectors[todo[done:done + len(part)]] = part
+            if conse is None:
+                parts = ((part, None) for part in embedder.embed(chunk, batch_size=len(chunk)))
+            else:
+                parts = embedder.embed_with_probabilities(chunk, batch_size=len(chunk))
+            for part, probabilities in parts:
+                rows = todo[done:done + len(part)]
+                vectors[rows] = part
+                if conse is not None:
+                    conse[rows] = conse_vectors(probabilities, classes)
                 done += len(part)
             per_item = (time.monotonic() - chunk_started) / max(len(chunk), 1)
             batch = int(min(options.batch_size, max(8, 0.5 / max(per_item, 1e-6))))
@@ -253,7 +281,23 @@ def _embed(items: list[str], model_id: str, options: ImportOptions,
                                             f"({rate:,.0f} items/s)")
     except EmbedderError as err:
         raise ImportFailed(str(err)) from None
-    return vectors, len(todo), len(items) - len(todo)
+    extra = {space: conse} if conse is not None else {}
+    return vectors, len(todo), len(items) - len(todo), extra
+
+
+def _conse_classes(options: ImportOptions, report: ImportReport) -> Job[np.ndarray | None]:
+    """The ImageNet class prompts embedded with the text model, or None (and a note) if that model
+    is not available: the import goes on without text search."""
+    text_model = options.conse_text_model
+    yield Progress(0, None, f"Preparing text search over the images with {text_model}")
+    try:
+        classes = yield from class_embeddings_job(make_embedder(text_model, options.device))
+    except EmbedderError as err:
+        report.note(f"No text search over these images: {err}.")
+        return None
+    report.note(f"Typed text is matched to these images through ImageNet classes (ConSE "
+                f"approximation, {text_model}).")
+    return classes
 
 
 # ---------------------------------------------------------------------------------------- vectors

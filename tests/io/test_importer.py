@@ -1,14 +1,29 @@
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
-from PIL import Image
+import sklearn.datasets
+from PIL import Image, ImageOps
 
 from explorer.core import run_to_end
+from explorer.core.neighbors import nearest
 from explorer.embedders.fake import FakeEmbedder
+from explorer.embedders.query import query_vector, search_space
+from explorer.embedders.registry import make_embedder
 from explorer.io import importer
 from explorer.io.importer import ImportOptions, import_job
 from explorer.io.readers import ReadError
+
+PHOTOS = Path(sklearn.datasets.__file__).parent / "images"  # china.jpg (a palace), flower.jpg
+
+
+@pytest.fixture(autouse=True)
+def conse_cache(tmp_path_factory, monkeypatch):
+    """Image imports embed the ImageNet class names once: cache them in a test folder."""
+    monkeypatch.setenv("EXPLORER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "conse-cache"))
 
 
 @pytest.fixture
@@ -80,6 +95,64 @@ def test_image_folder_with_labels_thumbnails_and_bad_images(tmp_path):
     assert result.project.view.color_by == "label"
     assert emb.thumbnail(0).startswith(b"\x89PNG")
     assert "broken.png" in result.report.summary()
+    assert emb.extra_vectors["conse/all-MiniLM-L6-v2"].shape == (6, 384)
+    assert "ConSE approximation" in result.report.summary()
+
+
+def test_text_search_over_real_photos_through_imagenet_classes(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("china.jpg", "flower.jpg"):
+        shutil.copy(PHOTOS / name, folder / name)
+    ImageOps.mirror(Image.open(PHOTOS / "china.jpg")).save(folder / "china_mirrored.jpg")
+    flower = Image.open(PHOTOS / "flower.jpg")
+    width, height = flower.size
+    flower.crop((width // 4, height // 4, 3 * width // 4, 3 * height // 4)).save(folder / "flower_crop.jpg")
+    emb = run(source=str(folder)).project.embeddings
+    assert emb.extra_vectors["conse/all-MiniLM-L6-v2"].shape == (4, 384)
+
+    def ranked(text):
+        query = run_to_end(query_vector(emb, text))
+        assert query.space == "conse/all-MiniLM-L6-v2" and "ConSE approximation" in query.description
+        return [emb.texts[i] for i in nearest(search_space(emb, query), query.vector, k=4).indices]
+
+    assert ranked("flower")[0] == "flower.jpg"
+    assert set(ranked("flower")[:2]) == {"flower.jpg", "flower_crop.jpg"}
+    assert set(ranked("palace")[:2]) == {"china.jpg", "china_mirrored.jpg"}
+    assert set(ranked("building")[:2]) == {"china.jpg", "china_mirrored.jpg"}
+
+
+def colour_squares(folder: Path) -> Path:
+    folder.mkdir()
+    for i, colour in enumerate([(230, 20, 20), (20, 20, 230), (20, 230, 20)]):
+        Image.new("RGB", (40, 30 + i), colour).save(folder / f"{i}.png")
+    return folder
+
+
+def test_image_import_goes_on_without_text_search_when_the_text_model_is_missing(tmp_path):
+    (tmp_path / "not_a_model").mkdir()
+    result = run(source=str(colour_squares(tmp_path / "imgs")), conse_text_model=str(tmp_path / "not_a_model"))
+    assert len(result.project.embeddings) == 3 and result.project.embeddings.extra_vectors == {}
+    assert "No text search over these images" in result.report.summary()
+    none = run(source=str(tmp_path / "imgs"), conse_text_model=None)
+    assert none.project.embeddings.extra_vectors == {} and "ConSE" not in none.report.summary()
+
+
+def test_reuse_keeps_conse_vectors_and_fills_in_missing_ones(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "make_embedder", lambda model_id, device=None: FakeEmbedder(8)
+                        if model_id == "fake-text" else make_embedder(model_id, device))
+    source = str(colour_squares(tmp_path / "imgs"))
+    plain = run(source=source, conse_text_model=None)
+    # The first project has no ConSE vectors: its images go through the model again to get them.
+    second = run_to_end(import_job(ImportOptions(source, first_map="pca", conse_text_model="fake-text"),
+                                   reuse=plain.project))
+    assert (second.embedded, second.reused) == (3, 0)
+    conse = second.project.embeddings.extra_vectors["conse/fake-text"]
+    assert conse.shape == (3, 8) and np.isfinite(conse).all()
+    third = run_to_end(import_job(ImportOptions(source, first_map="pca", conse_text_model="fake-text"),
+                                  reuse=second.project))
+    assert (third.embedded, third.reused) == (0, 3)
+    np.testing.assert_array_equal(third.project.embeddings.extra_vectors["conse/fake-text"], conse)
 
 
 def test_projector_tsv_and_word2vec_and_npy(tmp_path):
