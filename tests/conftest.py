@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # No background UMAP compile for every window the tests open (tests/ui/test_projections.py
 # exercises it on purpose).
 os.environ.setdefault("EXPLORER_UMAP_WARMUP", "0")
+# Caches the app keeps between runs (ImageNet class embeddings for ConSE) go to a temporary folder,
+# never the user's.
+os.environ.setdefault("EXPLORER_CACHE_DIR", tempfile.mkdtemp(prefix="explorer-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

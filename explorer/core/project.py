@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,11 +28,45 @@ class Projection:
 
 @dataclass
 class ViewState:
-    """How the map looks: which projection, which colouring, which item is selected."""
+    """How the map looks and what the user was doing: reopening a project restores all of it."""
 
     projection: str | None = None
     color_by: str | None = None
     selected: list[int] = field(default_factory=list)
+    focus: int | None = None  # the item shown in the side panel
+    hidden_categories: list[str] = field(default_factory=list)  # legend toggles
+    search: str = ""
+    search_regex: bool = False
+    point_size: float | None = None  # None: the map's automatic size
+    opacity: float | None = None
+    view_range: list[float] | None = None  # [x_min, x_max, y_min, y_max] of the visible map
+    highlighted: list[int] | None = None  # a panel's result items marked on the map
+    arrows: list[tuple[int, int]] = field(default_factory=list)
+    # Each analysis panel's inputs and results, by panel name (results are core result objects,
+    # stored through explorer.core.records).
+    panels: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class DataSource:
+    """Where the items came from. ``root`` is the folder that image paths are relative to; it is
+    None when a reopened project's data folder was not found (or not trusted) on this machine."""
+
+    path: str = ""  # the file or folder that was imported, as the user chose it
+    kind: str = ""  # texts, images, image-table, vectors, ...
+    options: dict[str, Any] = field(default_factory=dict)  # the import options, to redo it
+    root: Path | None = None
+    stored_root: str = ""  # the root as the project file gave it, to tell the user what is missing
+    # A copy of the source data inside the project, when the user asked for one: relative path ->
+    # bytes, packed as names + one blob + offsets (no object arrays).
+    copy: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    keep_copy: bool = False
+
+    def copied_files(self) -> dict[str, bytes]:
+        if self.copy is None:
+            return {}
+        names, blob, offsets = self.copy
+        return {str(name): blob[offsets[i]:offsets[i + 1]].tobytes() for i, name in enumerate(names.tolist())}
 
 
 @dataclass(eq=False)
@@ -43,6 +78,19 @@ class Project:
     description: str = ""
     # An approximate nearest-neighbour index over the vectors (explorer.core.ann_index), when built.
     neighbor_index: Any | None = None
+    bookmarks: dict[str, list[int]] = field(default_factory=dict)  # named selections
+    source: DataSource | None = None
+
+    def image_file(self, index: int) -> Path | None:
+        """The image file of item ``index`` on this machine, or None when it cannot be found
+        inside the data folder (a path that would leave that folder is refused: ValueError)."""
+        from explorer.core.paths import resolve_inside  # noqa: PLC0415
+
+        emb = self.embeddings
+        if emb.image_paths is None or self.source is None or self.source.root is None:
+            return None
+        path = resolve_inside(self.source.root, emb.image_paths[index])
+        return path if path.is_file() else None
 
     def __post_init__(self) -> None:
         for projection in self.projections.values():
@@ -96,6 +144,11 @@ def subset(project: Project, indices: list[int] | np.ndarray, title: str = "") -
     part = EmbeddingSet(
         vectors=emb.vectors[rows], ids=emb.ids[rows], texts=emb.texts[rows], modality=emb.modality,
         model_id=emb.model_id, metadata={k: v[rows] for k, v in emb.metadata.items()},
-        image_paths=None if emb.image_paths is None else emb.image_paths[rows], thumbnails=thumbnails)
+        image_paths=None if emb.image_paths is None else emb.image_paths[rows], thumbnails=thumbnails,
+        extra_vectors={name: matrix[rows] for name, matrix in emb.extra_vectors.items()})
+    source = None
+    if project.source is not None:  # same data folder; the copy (if any) stays with the original
+        source = DataSource(project.source.path, project.source.kind, dict(project.source.options),
+                            project.source.root, project.source.stored_root)
     return Project(part, {}, ViewState(color_by=project.view.color_by),
-                   title=title or f"{len(rows):,} items of {project.title or 'a project'}")
+                   title=title or f"{len(rows):,} items of {project.title or 'a project'}", source=source)

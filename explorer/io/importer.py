@@ -8,6 +8,7 @@ Embeddings of a previous project with the same model are reused for the same tex
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core.embedding_set import EmbeddingSet
+from explorer.core.paths import relative_paths
 from explorer.core.progress import Job, Progress
-from explorer.core.project import Project, ViewState
+from explorer.core.project import DataSource, Project, ViewState
 from explorer.core.projections import project as compute_projection
 from explorer.embedders.base import EmbedderError
 from explorer.embedders.conse import class_embeddings_job, conse_space, conse_vectors
@@ -171,6 +173,8 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
     report.rows_kept = len(texts)
     color_by = options.label_column or ("label" if "label" in metadata else None)
     root = Path(options.source) if kind == "images" else Path(options.source).parent
+    if image_paths is not None:  # stored relative to one data folder (explorer.core.paths)
+        root, image_paths = relative_paths(image_paths, root)
     emb = EmbeddingSet(
         vectors=vectors,
         ids=np.array([f"i{i}" for i in range(len(texts))]),
@@ -178,13 +182,22 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
         modality=modality,
         model_id=model_id,
         metadata=metadata,
-        image_paths=None if image_paths is None else np.array([str((root / p).resolve()) for p in image_paths]),
+        image_paths=None if image_paths is None else np.array(image_paths, dtype=str),
         thumbnails=None if thumbnails is None else EmbeddingSet.pack_blobs(thumbnails),
         extra_vectors=extra,
     )
     project = Project(emb, {}, ViewState(color_by=color_by),
-                      title=options.title or f"{Path(options.source).name} ({model_id})")
+                      title=options.title or f"{Path(options.source).name} ({model_id})",
+                      source=_data_source(options, kind, root))
     return ImportResult(project, report, embedded, reused)
+
+
+def _data_source(options: ImportOptions, kind: str, root: Path | None = None) -> DataSource:
+    """What was imported and how, so the project can say where its data lives (and copy it)."""
+    recorded = {k: v for k, v in dataclasses.asdict(options).items()
+                if k not in ("source", "device", "batch_size") and v not in (None, "", False)}
+    return DataSource(path=str(Path(options.source).resolve()), kind=kind, options=recorded,
+                      root=None if root is None else Path(root).resolve())
 
 
 def _limit_images(images, options: ImportOptions):
@@ -242,8 +255,11 @@ def _embed(items: list[str], model_id: str, options: ImportOptions, reuse: Proje
         old_conse = old.extra_vectors.get(space) if space is not None else None
         # Items of a project without ConSE vectors go through the model again, to get them.
         if space is None or (old_conse is not None and old_conse.shape[1] == classes.shape[1]):
-            keys = old.image_paths if old.image_paths is not None else old.texts
-            cached = {str(k): i for i, k in enumerate(keys.tolist())}
+            keys = old.texts.tolist()
+            if old.image_paths is not None:  # images are known by their full path on this machine
+                root = reuse.source.root if reuse.source is not None else None
+                keys = [str(Path(root, p).resolve()) if root is not None else "" for p in old.image_paths.tolist()]
+            cached = {str(k): i for i, k in enumerate(keys) if k}
     todo = [i for i, item in enumerate(items) if item not in cached]
     if len(todo) < len(items) and reuse.embeddings.dim != dim:
         raise ImportFailed("the project to reuse has vectors of another size")
@@ -335,5 +351,6 @@ def _vectors_as_given(options: ImportOptions, kind: str) -> Job[ImportResult]:
     emb = EmbeddingSet(data.vectors, np.array([f"i{i}" for i in range(len(keys))]), np.array(keys),
                        modality=modality, model_id=model_id, metadata=metadata)
     project = Project(emb, {}, ViewState(color_by=label),
-                      title=options.title or f"{Path(options.source).name}")
+                      title=options.title or f"{Path(options.source).name}",
+                      source=_data_source(options, kind))
     return ImportResult(project, data.report)

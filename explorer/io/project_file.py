@@ -28,23 +28,46 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 
 from explorer.core.embedding_set import EmbeddingSet
-from explorer.core.project import Project, Projection, ViewState
+from explorer.core.paths import (
+    PathEscapeError,
+    check_relative,
+    relative_paths,
+    resolve_root,
+    stored_root,
+)
+from explorer.core.project import DataSource, Project, Projection, ViewState
+from explorer.core.records import RecordError, from_record, to_record
 
 FORMAT_NAME = "embedding-explorer-project"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SUFFIX = ".eexp"
 MANIFEST = "manifest.json"
 _MEMBER_NAME = re.compile(r"^arrays/[A-Za-z0-9_./-]+\.npy$")
 
 # Step-by-step upgrades: MIGRATIONS[v] turns a version-v manifest into a version-(v + 1) one.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _v1_to_v2(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Format 1 stored image paths as absolute paths; format 2 stores them relative to a data
+    folder. The paths live in an array, so the conversion happens when the arrays are read."""
+    manifest = dict(manifest)
+    embeddings = dict(manifest.get("embeddings", {}))
+    if "image_paths" in embeddings:
+        embeddings["image_paths_absolute"] = True
+    manifest["embeddings"] = embeddings
+    manifest["format_version"] = 2
+    return manifest
+
+
+MIGRATIONS[1] = _v1_to_v2
 
 
 class ProjectFileError(Exception):
@@ -129,7 +152,7 @@ def _safe_column_file_name(index: int, name: str) -> str:
     return f"{index:03d}_" + re.sub(r"[^A-Za-z0-9_-]", "_", name)[:40]
 
 
-def _write_archive(project: Project, archive: zipfile.ZipFile) -> None:
+def _write_archive(project: Project, archive: zipfile.ZipFile, folder: Path) -> None:
     writer = _Writer(archive)
     emb = project.embeddings
     embeddings: dict[str, Any] = {
@@ -144,8 +167,15 @@ def _write_archive(project: Project, archive: zipfile.ZipFile) -> None:
             {"name": col, **writer.column(f"meta/{_safe_column_file_name(i, col)}", values)}
             for i, (col, values) in enumerate(emb.metadata.items())
         ],
+        "extra_vectors": [
+            {"name": name, "array": writer.array(f"extra/{i:03d}", np.asarray(matrix, dtype=np.float32))}
+            for i, (name, matrix) in enumerate(emb.extra_vectors.items())
+        ],
     }
     if emb.image_paths is not None:
+        # relative to the data folder (source.root): checked here so a bad path never gets saved
+        for stored in emb.image_paths.tolist():
+            check_relative(stored)
         embeddings["image_paths"] = writer.strings("image_paths", emb.image_paths)
     if emb.thumbnails is not None:
         blob, offsets = emb.thumbnails
@@ -160,8 +190,14 @@ def _write_archive(project: Project, archive: zipfile.ZipFile) -> None:
         }
         for i, p in enumerate(project.projections.values())
     ]
+    session_arrays = iter(range(10**9))
+
+    def put_array(array: np.ndarray) -> str:
+        return writer.array(f"session/{next(session_arrays):04d}", array)
+
     from explorer import __version__  # noqa: PLC0415 - avoid an import cycle at module load
 
+    view = project.view
     manifest = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -171,13 +207,52 @@ def _write_archive(project: Project, archive: zipfile.ZipFile) -> None:
         "embeddings": embeddings,
         "projections": projections,
         "view": {
-            "projection": project.view.projection,
-            "color_by": project.view.color_by,
-            "selected": [int(i) for i in project.view.selected],
+            "projection": view.projection,
+            "color_by": view.color_by,
+            "selected": to_record(np.asarray(view.selected, dtype=np.int64), put_array),
+            "focus": view.focus,
+            "hidden_categories": [str(c) for c in view.hidden_categories],
+            "search": view.search,
+            "search_regex": view.search_regex,
+            "point_size": view.point_size,
+            "opacity": view.opacity,
+            "view_range": None if view.view_range is None else [float(v) for v in view.view_range],
+            "highlighted": None if view.highlighted is None
+            else to_record(np.asarray(view.highlighted, dtype=np.int64), put_array),
+            "arrows": [[int(a), int(b)] for a, b in view.arrows],
+            "panels": to_record(view.panels, put_array),
         },
-        "arrays": writer.checksums,
+        "bookmarks": [{"name": name, "items": to_record(np.asarray(items, dtype=np.int64), put_array)}
+                      for name, items in project.bookmarks.items()],
     }
+    if project.source is not None:
+        manifest["source"] = _source_manifest(project.source, writer, folder)
+    if project.neighbor_index is not None and hasattr(project.neighbor_index, "to_arrays"):
+        index = project.neighbor_index
+        manifest["neighbor_index"] = {
+            "params": index.params(),
+            "arrays": {name: writer.array(f"index/{i:02d}", array)
+                       for i, (name, array) in enumerate(index.to_arrays().items())},
+        }
+    manifest["arrays"] = writer.checksums
     archive.writestr(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False), zipfile.ZIP_DEFLATED)
+
+
+def _source_manifest(source: DataSource, writer: _Writer, folder: Path) -> dict[str, Any]:
+    spec: dict[str, Any] = {"kind": source.kind, "options": source.options}
+    if source.path:
+        spec["path"] = stored_root(Path(source.path), folder)
+    if source.root is not None:
+        spec["root"] = stored_root(source.root, folder)
+    elif source.stored_root:
+        spec["root"] = {"relative": "", "absolute": source.stored_root}
+    if source.keep_copy and source.copy is not None:
+        names, blob, offsets = source.copy
+        for name in names.tolist():
+            check_relative(str(name))
+        spec["copy"] = {"names": writer.strings("source/names", names), "bytes": writer.array("source/bytes", blob),
+                        "offsets": writer.array("source/offsets", offsets)}
+    return spec
 
 
 def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
@@ -199,7 +274,7 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
     try:
         with os.fdopen(handle, "wb") as raw:
             with zipfile.ZipFile(raw, "w", allowZip64=True) as archive:
-                _write_archive(project, archive)
+                _write_archive(project, archive, folder.resolve())
             raw.flush()
             os.fsync(raw.fileno())
         if path.exists():
@@ -330,21 +405,27 @@ def _open_archive(path: Path) -> Iterator[zipfile.ZipFile]:
         yield archive
 
 
-def load_project(path: str | os.PathLike[str]) -> Project:
-    """Read a project file; raise ProjectFileError with a one-line reason on any problem."""
+def load_project(path: str | os.PathLike[str], trusted_folders: Iterable[str | os.PathLike[str]] = ()) -> Project:
+    """Read a project file; raise ProjectFileError with a one-line reason on any problem.
+
+    ``trusted_folders`` are folders the user chose (imported from, located); the project's data
+    folder is used when it lies inside one of them or inside the project's own folder.
+    """
     path = Path(path)
     with _open_archive(path) as archive:
         manifest = read_manifest(archive, path)
         reader = _Reader(archive, manifest, path)
         try:
-            return _build_project(manifest, reader)
+            return _build_project(manifest, reader, [Path(f) for f in trusted_folders])
         except ProjectFileError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
+        except PathEscapeError as err:
+            raise ProjectFileError(f"{path.name} is refused: {err}") from err
+        except (KeyError, TypeError, ValueError, AttributeError, RecordError) as err:
             raise reader.error(f"its contents are inconsistent ({err})") from err
 
 
-def _build_project(manifest: dict[str, Any], reader: _Reader) -> Project:
+def _build_project(manifest: dict[str, Any], reader: _Reader, trusted: list[Path]) -> Project:
     spec = manifest["embeddings"]
     vectors = reader.array(spec["vectors"])
     if vectors.dtype.kind != "f" or vectors.ndim != 2:
@@ -352,16 +433,30 @@ def _build_project(manifest: dict[str, Any], reader: _Reader) -> Project:
     metadata = {}
     for column in spec.get("metadata", []):
         metadata[str(column["name"])] = reader.column(column, f"metadata column {column['name']!r}")
+    extra_vectors = {}
+    for extra in spec.get("extra_vectors", []):
+        matrix = reader.array(extra["array"])
+        if matrix.dtype.kind != "f" or matrix.ndim != 2:
+            raise reader.error(f"extra vectors {extra['name']!r} are not a 2-D float matrix")
+        extra_vectors[str(extra["name"])] = matrix
+    folder = reader.path.resolve().parent
+    source = _read_source(manifest.get("source"), reader, folder, trusted)
     image_paths = None
     if "image_paths" in spec:
         image_paths = reader.strings(spec["image_paths"], "image paths")
+        if spec.get("image_paths_absolute"):  # format 1: absolute paths
+            root, relative = relative_paths(image_paths.tolist())
+            image_paths = np.array(relative, dtype=str)
+            source = source or DataSource(kind="images")
+            source.root = resolve_root({"absolute": str(root)}, folder, trusted)
+            source.stored_root = str(root)
+        for stored in image_paths.tolist():
+            check_relative(stored)
     thumbnails = None
     if "thumbnails" in spec:
         blob = reader.array(spec["thumbnails"]["bytes"])
         offsets = reader.array(spec["thumbnails"]["offsets"])
-        if blob.dtype != np.uint8 or offsets.ndim != 1 or not len(offsets) or offsets[-1] != len(blob) \
-                or np.any(np.diff(offsets) < 0):
-            raise reader.error("the thumbnails are damaged")
+        _check_blobs(blob, offsets, reader, "the thumbnails")
         thumbnails = (blob, offsets)
     embeddings = EmbeddingSet(
         thumbnails=thumbnails,
@@ -372,24 +467,102 @@ def _build_project(manifest: dict[str, Any], reader: _Reader) -> Project:
         model_id=str(spec.get("model_id", "")),
         metadata=metadata,
         image_paths=image_paths,
+        extra_vectors=extra_vectors,
     )
+    n = len(embeddings)
     projections = {}
     for item in manifest.get("projections", []):
         coords = reader.array(item["coords"])
         name = str(item["name"])
         projections[name] = Projection(name, str(item["method"]), coords, dict(item.get("params", {})))
+
+    def items(value: Any) -> list[int]:
+        """Item indices from the manifest; any out of range are dropped."""
+        return [int(i) for i in np.asarray(from_record(value, reader.array)).ravel().tolist() if 0 <= int(i) < n]
+
     view_spec = manifest.get("view", {})
-    selected = [int(i) for i in view_spec.get("selected", []) if 0 <= int(i) < len(embeddings)]
     color_by = view_spec.get("color_by")
+    focus = view_spec.get("focus")
+    view_range = view_spec.get("view_range")
     view = ViewState(
         projection=view_spec.get("projection") if view_spec.get("projection") in projections else None,
         color_by=color_by if color_by in embeddings.metadata else None,
-        selected=selected,
+        selected=items(view_spec.get("selected", [])),
+        focus=int(focus) if isinstance(focus, int) and 0 <= focus < n else None,
+        hidden_categories=[str(c) for c in view_spec.get("hidden_categories", [])],
+        search=str(view_spec.get("search", "")),
+        search_regex=bool(view_spec.get("search_regex", False)),
+        point_size=_optional_float(view_spec.get("point_size")),
+        opacity=_optional_float(view_spec.get("opacity")),
+        view_range=[float(v) for v in view_range] if isinstance(view_range, list) and len(view_range) == 4
+        else None,
+        highlighted=None if view_spec.get("highlighted") is None else items(view_spec["highlighted"]),
+        arrows=[(int(a), int(b)) for a, b in view_spec.get("arrows", []) if 0 <= int(a) < n and 0 <= int(b) < n],
+        panels=_read_panels(view_spec.get("panels", {}), reader),
     )
-    return Project(
+    project = Project(
         embeddings=embeddings,
         projections=projections,
         view=view,
         title=str(manifest.get("title", "")),
         description=str(manifest.get("description", "")),
+        bookmarks={str(b["name"]): items(b["items"]) for b in manifest.get("bookmarks", [])},
+        source=source,
     )
+    project.neighbor_index = _read_index(manifest.get("neighbor_index"), reader, embeddings)
+    return project
+
+
+def _optional_float(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _check_blobs(blob: np.ndarray, offsets: np.ndarray, reader: _Reader, what: str) -> None:
+    if blob.dtype != np.uint8 or offsets.ndim != 1 or not len(offsets) or offsets[0] != 0 \
+            or offsets[-1] != len(blob) or np.any(np.diff(offsets) < 0):
+        raise reader.error(f"{what} are damaged")
+
+
+def _read_panels(spec: Any, reader: _Reader) -> dict[str, dict[str, Any]]:
+    panels = from_record(spec, reader.array)
+    if not isinstance(panels, dict):
+        raise reader.error("the saved panel states are not a table")
+    return {str(name): state for name, state in panels.items() if isinstance(state, dict)}
+
+
+def _read_source(spec: Any, reader: _Reader, folder: Path, trusted: list[Path]) -> DataSource | None:
+    if not isinstance(spec, dict):
+        return None
+    source = DataSource(kind=str(spec.get("kind", "")), options=dict(spec.get("options", {})))
+    path = spec.get("path")
+    if isinstance(path, dict):  # only a reference: shown to the user, never read without asking
+        source.path = str(path.get("absolute") or path.get("relative") or "")
+    root = spec.get("root")
+    if isinstance(root, dict):
+        source.stored_root = str(root.get("absolute") or root.get("relative") or "")
+        source.root = resolve_root(root, folder, trusted)
+    copy = spec.get("copy")
+    if isinstance(copy, dict):
+        names = reader.strings(copy["names"], "the copied data's names")
+        blob, offsets = reader.array(copy["bytes"]), reader.array(copy["offsets"])
+        _check_blobs(blob, offsets, reader, "the copied data")
+        if len(offsets) != len(names) + 1:
+            raise reader.error("the copied data's names do not match its files")
+        for name in names.tolist():
+            check_relative(name)
+        source.copy, source.keep_copy = (names, blob, offsets), True
+    return source
+
+
+def _read_index(spec: Any, reader: _Reader, embeddings: EmbeddingSet) -> Any:
+    """The saved neighbour index, or None when there is none or this machine cannot use it (it is
+    only a speed-up: exact search still works)."""
+    if not isinstance(spec, dict):
+        return None
+    arrays = {str(name): reader.array(member) for name, member in dict(spec.get("arrays", {})).items()}
+    try:
+        from explorer.core.ann_index import ApproximateIndex  # noqa: PLC0415
+
+        return ApproximateIndex.from_arrays(dict(spec.get("params", {})), arrays, embeddings.vectors)
+    except Exception:  # noqa: BLE001 - a missing library or an index from elsewhere: rebuild later
+        return None

@@ -33,6 +33,7 @@ class AppState:
         self.visibility_changed = Signal()  # categories were hidden or shown
         self.focus_changed = Signal()  # the item in focus (within a selection) changed
         self.search_text = ""
+        self.search_regex = False
         self.search_matches: np.ndarray | None = None  # None: no search running
         self.hidden_categories: set[str] = set()
         self.focus: int | None = None
@@ -41,18 +42,34 @@ class AppState:
         self.arrows_changed = Signal()  # arrows to draw on the map (analogies)
         self.arrows: list[tuple[int, int]] = []
         self.columns_changed = Signal()  # a metadata column was added (e.g. clusters)
+        self.bookmarks_changed = Signal()  # a named selection was added or removed
 
     # ----------------------------------------------------------------------------- project
     def set_project(self, project: Project | None, path: Path | None = None) -> None:
+        """Show ``project``, restoring what its view recorded (search, hidden categories, the item
+        in focus, a panel's highlighted results)."""
         self.project = project
         self.hovered = None
         self.preview = None
         self.search_text = ""
+        self.search_regex = False
         self.search_matches = None
         self.hidden_categories = set()
         self.focus = None
         self.highlighted = None
         self.arrows = []
+        if project is not None:
+            view = project.view
+            if view.search:
+                try:
+                    self.search_matches = search(project.embeddings, view.search, regex=view.search_regex)
+                    self.search_text, self.search_regex = view.search, view.search_regex
+                except ValueError:
+                    view.search = ""
+            self.hidden_categories = set(view.hidden_categories)
+            self.focus = view.focus if view.focus in view.selected else None
+            self.highlighted = None if view.highlighted is None else np.asarray(view.highlighted, dtype=np.int64)
+            self.arrows = list(view.arrows)
         self.path = Path(path) if path is not None else None
         self.project_changed.emit()
         self.path_changed.emit()
@@ -82,7 +99,7 @@ class AppState:
         if cleaned != self.project.view.selected:
             self.project.view.selected = cleaned
             if self.focus is not None and self.focus not in cleaned:
-                self.focus = None
+                self.focus = self.project.view.focus = None
                 self.focus_changed.emit()
             self.selection_changed.emit()
             self.set_dirty()
@@ -125,6 +142,7 @@ class AppState:
         if column != self.project.view.color_by:
             self.project.view.color_by = column
             self.hidden_categories = set()
+            self.project.view.hidden_categories = []
             self.colors_changed.emit()
             self.visibility_changed.emit()
             self.set_dirty()
@@ -136,12 +154,15 @@ class AppState:
         if self.project is None:
             return
         matches = search(self.project.embeddings, text, regex=regex) if text else None
-        self.search_text = text
+        self.search_text, self.search_regex = text, regex
         self.search_matches = matches
+        self.project.view.search, self.project.view.search_regex = text, regex
         self.search_changed.emit()
 
     def toggle_category(self, label: str) -> None:
         self.hidden_categories ^= {label}
+        if self.project is not None:
+            self.project.view.hidden_categories = sorted(self.hidden_categories)
         self.visibility_changed.emit()
 
     def visible_mask(self) -> np.ndarray | None:
@@ -154,10 +175,14 @@ class AppState:
 
     def set_highlight(self, indices: np.ndarray | list[int] | None) -> None:
         self.highlighted = None if indices is None else np.asarray(indices, dtype=np.int64)
+        if self.project is not None:
+            self.project.view.highlighted = None if indices is None else self.highlighted.tolist()
         self.highlight_changed.emit()
 
     def set_arrows(self, arrows: list[tuple[int, int]]) -> None:
-        self.arrows = list(arrows)
+        self.arrows = [(int(a), int(b)) for a, b in arrows]
+        if self.project is not None:
+            self.project.view.arrows = list(self.arrows)
         self.arrows_changed.emit()
 
     def add_column(self, name: str, values: np.ndarray, color: bool = True) -> None:
@@ -176,4 +201,31 @@ class AppState:
     def set_focus(self, index: int | None) -> None:
         if index != self.focus:
             self.focus = index
+            if self.project is not None:
+                self.project.view.focus = index
             self.focus_changed.emit()
+
+    # ----------------------------------------------------------------------------- bookmarks
+    def add_bookmark(self, name: str, indices: list[int] | np.ndarray | None = None) -> str:
+        """Keep a selection (the current one by default) under ``name``; returns the name used."""
+        if self.project is None:
+            raise ValueError("no project is open")
+        name = name.strip()
+        if not name:
+            raise ValueError("a bookmark needs a name")
+        items = self.selection if indices is None else sorted({int(i) for i in indices})
+        if not items:
+            raise ValueError("nothing is selected to bookmark")
+        self.project.bookmarks[name] = items
+        self.bookmarks_changed.emit()
+        self.set_dirty()
+        return name
+
+    def remove_bookmark(self, name: str) -> None:
+        if self.project is not None and self.project.bookmarks.pop(name, None) is not None:
+            self.bookmarks_changed.emit()
+            self.set_dirty()
+
+    def select_bookmark(self, name: str) -> None:
+        if self.project is not None and name in self.project.bookmarks:
+            self.select(self.project.bookmarks[name])

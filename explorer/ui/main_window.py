@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QDoubleSpinBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -36,6 +37,7 @@ from explorer.embedders.query import axes_job
 from explorer.io.importer import ImportOptions, import_job
 from explorer.io.project_file import SUFFIX, load_project, save_project
 from explorer.io.recovery import Recovery
+from explorer.io.source_copy import copy_source_job, extract_source_job
 from explorer.state import AppState
 from explorer.ui.axes_dialog import AxesDialog
 from explorer.ui.import_dialog import ImportDialog
@@ -64,9 +66,9 @@ def isolate_job(project: Project, selection: list[int], method: str, params: dic
     return part
 
 
-def load_job(path: Path) -> Job[Project]:
+def load_job(path: Path, trusted_folders: list[str] | None = None) -> Job[Project]:
     yield Progress(0, 1, f"Opening {path.name}")
-    project = load_project(path)
+    project = load_project(path, trusted_folders or [])
     yield Progress(1, 1, f"Opened {path.name}")
     return project
 
@@ -146,6 +148,7 @@ class MainWindow(QMainWindow):
         self.saver = JobRunner(self)
         self.projector = JobRunner(self)
         self.importer = JobRunner(self)
+        self.data_copier = JobRunner(self)
         self._create_actions()
         self._create_menus()
         self._create_toolbar()
@@ -199,6 +202,16 @@ class MainWindow(QMainWindow):
         self.new_projection_action = self._action("&New Projection…", self.new_projection_dialog,
                                                   QKeySequence("Ctrl+P"),
                                                   "Compute PCA, t-SNE or UMAP coordinates")
+        self.bookmark_action = self._action("&Bookmark Selection…", self.bookmark_dialog, QKeySequence("Ctrl+D"),
+                                            "Keep the selected items under a name, saved with the project")
+        self.keep_copy_action = self._action(
+            "Keep a &Copy of the Data in the Project", self.set_keep_copy, None,
+            "Store the imported file (and images) inside the project, so it travels with it")
+        self.keep_copy_action.setCheckable(True)
+        self.extract_copy_action = self._action("E&xtract the Copied Data…", self.extract_copy_dialog, None,
+                                                "Write the data stored in the project into a folder")
+        self.locate_data_action = self._action("&Locate the Data Folder…", self.locate_data_dialog, None,
+                                               "Point the project at the folder that holds its images")
 
     def _create_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -211,6 +224,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.save_as_action)
         file_menu.addSeparator()
         file_menu.addAction(self.export_map_action)
+        file_menu.addSeparator()
+        data_menu = file_menu.addMenu("Source &Data")
+        for action in (self.keep_copy_action, self.extract_copy_action, self.locate_data_action):
+            data_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.file_menu = file_menu
@@ -228,6 +245,9 @@ class MainWindow(QMainWindow):
         map_menu.addSeparator()
         map_menu.addAction(self.isolate_action)
         self.map_menu = map_menu
+        self.bookmarks_menu = self.menuBar().addMenu("&Bookmarks")
+        self.bookmarks_menu.aboutToShow.connect(self._fill_bookmarks_menu)
+        self._fill_bookmarks_menu()
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.about_action)
         self._fill_recent_menu()
@@ -329,7 +349,7 @@ class MainWindow(QMainWindow):
 
     @property
     def runners(self) -> tuple[JobRunner, ...]:
-        return (self.loader, self.saver, self.projector, self.importer)
+        return (self.loader, self.saver, self.projector, self.importer, self.data_copier)
 
     def show_analysis(self, panel: QWidget) -> None:
         self.analysis_dock.show()
@@ -348,6 +368,8 @@ class MainWindow(QMainWindow):
         connect_current(self.loader, "failed", lambda msg: self.show_error("Cannot open project", msg))
         connect_current(self.saver, "finished", self._on_saved)
         connect_current(self.saver, "failed", lambda msg: self.show_error("Cannot save project", msg))
+        connect_current(self.data_copier, "finished", self._on_data_copied)
+        connect_current(self.data_copier, "failed", self._on_data_copy_failed)
         connect_current(self.importer, "finished", self._on_imported)
         connect_current(self.importer, "failed", lambda msg: self.show_error("Cannot import the data", msg))
         connect_current(self.projector, "progressed", self._on_projection_progress)
@@ -383,6 +405,7 @@ class MainWindow(QMainWindow):
         """Write unsaved work to the recovery folder, in a worker (the file the user chose is untouched)."""
         if self.state.project is None or not self.state.dirty or self.autosaver.running:
             return
+        self.record_session()
         project, original = self.state.project, self.state.path
 
         def job():
@@ -408,7 +431,7 @@ class MainWindow(QMainWindow):
                 self.recovery.discard(orphan)
             return False
         try:
-            project = load_project(newest.project_path)
+            project = load_project(newest.project_path, self.trusted_folders())
         except Exception as err:  # noqa: BLE001 - a damaged recovery file is reported, not raised
             self.show_error("Cannot recover", str(err))
             return False
@@ -438,6 +461,8 @@ class MainWindow(QMainWindow):
             return
         self.state.set_project(result.project, None)
         self.state.set_dirty(True)
+        if result.project.source is not None and result.project.source.root is not None:
+            self.trust_folder(result.project.source.root)  # the user chose it: its images may be read
         emb = result.project.embeddings
         message = (f"Imported {len(emb):,} items ({emb.model_id}, {result.embedded:,} embedded) in "
                    f"{result.seconds:.0f} s. {result.report.summary()}")
@@ -520,7 +545,7 @@ class MainWindow(QMainWindow):
         path = Path(path).expanduser().resolve()
         if block:
             try:
-                project = load_project(path)
+                project = load_project(path, self.trusted_folders())
             except Exception as err:  # noqa: BLE001 - reported in one line
                 self.show_error("Cannot open project", str(err))
                 return False
@@ -528,14 +553,20 @@ class MainWindow(QMainWindow):
             self._on_loaded(project)
             return True
         self._pending_path = path
-        self.loader.start(load_job(path), f"open {path.name}")
+        self.loader.start(load_job(path, self.trusted_folders()), f"open {path.name}")
         return True
 
     def _on_loaded(self, project: Project) -> None:
         path = self._pending_path
         self.state.set_project(project, path)
         self._add_recent(path)
-        self.statusBar().showMessage(f"Opened {path}", 4000)
+        source = project.source
+        if project.embeddings.image_paths is not None and source is not None and source.root is None:
+            self.statusBar().showMessage(
+                f"The images of this project are not in a folder it may use here ({source.stored_root}); "
+                "File > Source Data > Locate the Data Folder… points it at them", 15000)
+        else:
+            self.statusBar().showMessage(f"Opened {path}", 4000)
         self.project_opened.emit(str(path))
         # Compile UMAP's numba code in a background process now, not on the user's first click.
         QTimer.singleShot(2000, prewarm_umap)
@@ -564,6 +595,7 @@ class MainWindow(QMainWindow):
         if project is None:
             return False
         path = Path(path).expanduser().resolve()
+        self.record_session()
         self._saving = (path, self.state.revision)
         if block:
             try:
@@ -607,6 +639,151 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Exported {path}", 4000)
 
+    # ------------------------------------------------------------------ what a project keeps
+    @property
+    def panels(self) -> dict[str, QWidget]:
+        """The panels whose inputs and results are saved with the project, by name."""
+        return {"neighbors": self.neighbors_panel, "analogy": self.analogy_panel,
+                "clusters": self.clusters_panel, "bias": self.bias_panel}
+
+    def record_session(self) -> None:
+        """Write the view and every panel's inputs and results into the project (before a save)."""
+        project = self.state.project
+        if project is None:
+            return
+        self.scatter.record_view()
+        project.view.panels = {name: panel.save_state() for name, panel in self.panels.items()
+                               if hasattr(panel, "save_state")}
+
+    def _restore_session(self) -> None:
+        project = self.state.project
+        if project is None:
+            return
+        for name, panel in self.panels.items():
+            saved = project.view.panels.get(name)
+            if saved and hasattr(panel, "restore_state"):
+                try:
+                    panel.restore_state(saved)
+                except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+                    # a result that no longer fits the data is dropped, the rest of the project opens
+                    self.statusBar().showMessage(f"The saved {name} results could not be shown ({err})", 8000)
+
+    # ------------------------------------------------------------------ bookmarks
+    def bookmark_dialog(self) -> None:
+        if self.state.project is None or not self.state.selection:
+            self.statusBar().showMessage("Select some points to bookmark them", 4000)
+            return
+        default = f"Bookmark {len(self.state.project.bookmarks) + 1}"
+        name, ok = QInputDialog.getText(self, "Bookmark selection",
+                                        f"Name for these {len(self.state.selection):,} items:", text=default)
+        if ok and name.strip():
+            self.state.add_bookmark(name)
+            self.statusBar().showMessage(f"Bookmarked {len(self.state.selection):,} items as {name.strip()}", 4000)
+
+    def _fill_bookmarks_menu(self) -> None:
+        menu = self.bookmarks_menu
+        menu.clear()
+        menu.addAction(self.bookmark_action)
+        project = self.state.project
+        bookmarks = project.bookmarks if project is not None else {}
+        if bookmarks:
+            menu.addSeparator()
+            for name, items in bookmarks.items():
+                action = menu.addAction(f"{name}  ({len(items):,})")
+                action.setStatusTip(f"Select the {len(items):,} items bookmarked as {name}")
+                action.triggered.connect(lambda _=False, n=name: self.state.select_bookmark(n))
+            remove = menu.addMenu("Remove")
+            for name in bookmarks:
+                remove.addAction(name, lambda n=name: self.state.remove_bookmark(n))
+
+    # ------------------------------------------------------------------ source data
+    def trusted_folders(self) -> list[str]:
+        """Folders the user chose (imported from, located, extracted into): a project's data folder
+        is used only inside one of these or inside the project's own folder."""
+        value = self.settings.value("trusted_folders", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def trust_folder(self, folder: str | Path) -> None:
+        folder = str(Path(folder).expanduser().resolve())
+        entries = [folder] + [f for f in self.trusted_folders() if f != folder]
+        self.settings.setValue("trusted_folders", entries[:50])
+
+    def set_keep_copy(self, keep: bool) -> None:
+        project = self.state.project
+        if project is None or project.source is None:
+            return
+        if not keep:
+            project.source.copy, project.source.keep_copy = None, False
+            self.state.set_dirty()
+            return
+
+        def job():
+            yield from copy_source_job(project)
+            return "copied"
+
+        self.data_copier.start(job(), "copy the source data")
+
+    def extract_copy_dialog(self) -> None:
+        project = self.state.project
+        if project is None or project.source is None or project.source.copy is None:
+            self.statusBar().showMessage("This project holds no copy of its data", 4000)
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Extract the data into (an empty folder)")
+        if folder:
+            self.extract_copy(folder)
+
+    def extract_copy(self, folder: str) -> None:
+        self.trust_folder(folder)
+        self.data_copier.start(extract_source_job(self.state.project, folder), "extract the source data")
+
+    def _on_data_copied(self, result) -> None:
+        self.state.set_dirty()
+        if isinstance(result, Path):
+            self.state.focus_changed.emit()
+            self.statusBar().showMessage(f"Extracted the data into {result}", 6000)
+        else:
+            self.statusBar().showMessage("The project now keeps a copy of its data (saved with it)", 6000)
+        self._sync_data_actions()
+
+    def _on_data_copy_failed(self, message: str) -> None:
+        self._sync_data_actions()
+        self.show_error("Source data", message)
+
+    def _sync_data_actions(self) -> None:
+        project = self.state.project
+        source = project.source if project is not None else None
+        self.keep_copy_action.blockSignals(True)
+        self.keep_copy_action.setChecked(bool(source is not None and source.keep_copy))
+        self.keep_copy_action.blockSignals(False)
+        self.keep_copy_action.setEnabled(bool(source is not None and source.path))
+        self.extract_copy_action.setEnabled(bool(source is not None and source.copy is not None))
+        self.locate_data_action.setEnabled(project is not None and project.embeddings.image_paths is not None)
+
+    def locate_data_dialog(self) -> None:
+        if self.state.project is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "The folder that holds this project's images")
+        if folder:
+            self.locate_data(folder)
+
+    def locate_data(self, folder: str) -> None:
+        project = self.state.project
+        if project is None:
+            return
+        from explorer.core.project import DataSource  # noqa: PLC0415
+
+        self.trust_folder(folder)
+        project.source = project.source or DataSource()
+        project.source.root = Path(folder).expanduser().resolve()
+        found = sum(project.image_file(i) is not None for i in range(min(len(project.embeddings), 200))) \
+            if project.embeddings.image_paths is not None else 0
+        self.state.set_dirty()
+        self.state.focus_changed.emit()  # the side panel shows the image file again
+        self.statusBar().showMessage(f"Data folder set to {folder}"
+                                     + (f"; {found} of the first 200 images found" if found else ""), 6000)
+
     # ------------------------------------------------------------------ recent files
     def recent_files(self) -> list[str]:
         value = self.settings.value("recent_files", [])
@@ -642,14 +819,21 @@ class MainWindow(QMainWindow):
         self.custom_axes_action.setEnabled(has_project)
         self.isolate_action.setEnabled(has_project)
         self.export_map_action.setEnabled(has_project)
-        self.search_box.blockSignals(True)
-        self.search_box.clear()
-        self.search_box.blockSignals(False)
-        self.search_count.setText("")
-        self.select_matches_button.setEnabled(False)
-        self.size_box.blockSignals(True)
-        self.size_box.setValue(self.scatter.cloud.radius)
-        self.size_box.blockSignals(False)
+        self.bookmark_action.setEnabled(has_project)
+        # the toolbar shows what the state restored from the project (search, size, opacity)
+        for widget, setter, value in ((self.search_box, QLineEdit.setText, self.state.search_text),
+                                      (self.regex_box, QCheckBox.setChecked, self.state.search_regex),
+                                      (self.size_box, QDoubleSpinBox.setValue, self.scatter.cloud.radius),
+                                      (self.opacity_slider, QSlider.setValue,
+                                       round(self.scatter.cloud.opacity_value * 100))):
+            widget.blockSignals(True)
+            setter(widget, value)
+            widget.blockSignals(False)
+        matches = self.state.search_matches
+        self.search_count.setText("" if matches is None else f"{len(matches):,} matches")
+        self.select_matches_button.setEnabled(bool(matches is not None and len(matches)))
+        self._sync_data_actions()
+        self._restore_session()
         self._fill_projection_combo()
         self._fill_color_combo()
         self._update_status()

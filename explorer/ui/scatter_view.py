@@ -157,6 +157,31 @@ class ScatterView(pg.PlotWidget):
     def _on_project_changed(self) -> None:
         self._on_projection_changed()
         self._on_colors_changed()
+        self._restore_view()
+
+    def _restore_view(self) -> None:
+        """Point size, opacity and the visible area as the project recorded them."""
+        project = self.state.project
+        if project is None:
+            return
+        view = project.view
+        if view.point_size is not None:
+            self.cloud.set_radius(view.point_size)
+        if view.opacity is not None:
+            self.cloud.set_point_opacity(view.opacity)
+        if view.view_range is not None and self.cloud.point_count:
+            x0, x1, y0, y1 = view.view_range
+            self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def record_view(self) -> None:
+        """Write point size, opacity and the visible area into the project (before a save)."""
+        project = self.state.project
+        if project is None:
+            return
+        (x0, x1), (y0, y1) = self.view_box.viewRange()
+        project.view.view_range = [float(x0), float(x1), float(y0), float(y1)]
+        project.view.point_size = float(self.cloud.radius)
+        project.view.opacity = float(self.cloud.opacity_value)
 
     def refresh(self) -> None:
         """Pull everything from the state again (for a view created after the project was set)."""

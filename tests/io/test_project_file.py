@@ -130,7 +130,7 @@ def _rewrite(path, change_manifest=None, change_member=None):
 def test_newer_format_is_refused_with_clear_message(tmp_path):
     path = save_project(small_project(), tmp_path / "future.eexp")
     _rewrite(path, lambda m: m.update(format_version=FORMAT_VERSION + 1))
-    with pytest.raises(ProjectFileError, match=r"newer Embedding Explorer .*format 2.*Update"):
+    with pytest.raises(ProjectFileError, match=rf"newer Embedding Explorer .*format {FORMAT_VERSION + 1}.*Update"):
         load_project(path)
 
 

@@ -18,10 +18,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.analogy import analogy, evaluate_analogies_job
+from explorer.core.analogy import AnalogyEvaluation, AnalogyResult, analogy, evaluate_analogies_job
 from explorer.core.progress import Job, Progress
 from explorer.state import AppState
-from explorer.ui.panels.common import export_columns_dialog, fill_table, make_table, parse_words
+from explorer.ui.panels.common import (
+    export_columns_dialog,
+    fill_table,
+    make_table,
+    parse_words,
+    set_widget_values,
+    widget_values,
+)
 from explorer.ui.workers import JobRunner, connect_current
 
 INPUTS_NOTE = ("Input words are left out of the answers by default, as gensim and the papers do. "
@@ -95,7 +102,30 @@ class AnalogyPanel(QWidget):
         connect_current(self.runner, "finished", self._show)
         connect_current(self.runner, "failed", lambda m: self.status.setText(f"⚠ {m}"))
         connect_current(self.runner, "progressed", lambda step: self.status.setText(step.message))
-        state.project_changed.connect(lambda: (self.table.setRowCount(0), self.status.setText("")))
+        state.project_changed.connect(self._clear)
+
+    # ------------------------------------------------------------------ saved with the project
+    def _inputs(self) -> dict:
+        return {"positive": self.positive, "negative": self.negative, "method": self.method, "k": self.k,
+                "include_inputs": self.include_inputs}
+
+    def save_state(self) -> dict:
+        return {"inputs": widget_values(self._inputs()), "result": self.result, "evaluation": self.evaluation}
+
+    def restore_state(self, saved: dict) -> None:
+        set_widget_values(self._inputs(), saved.get("inputs", {}))
+        if isinstance(saved.get("result"), AnalogyResult):
+            self._show(saved["result"], restoring=True)
+        if isinstance(saved.get("evaluation"), AnalogyEvaluation):
+            self._show_evaluation(saved["evaluation"])
+
+    def _clear(self) -> None:
+        self.result = self.evaluation = None
+        self.table.setRowCount(0)
+        self.eval_table.setRowCount(0)
+        self.eval_table.hide()
+        self.status.setText("")
+        self.export_button.setEnabled(False)
 
     def run(self) -> None:
         if self.state.project is None:
@@ -108,7 +138,7 @@ class AnalogyPanel(QWidget):
                           self.include_inputs.isChecked())
         self.runner.start(job, "analogy")
 
-    def _show(self, outcome) -> None:
+    def _show(self, outcome, restoring: bool = False) -> None:
         if hasattr(outcome, "sections"):
             self._show_evaluation(outcome)
             return
@@ -120,7 +150,8 @@ class AnalogyPanel(QWidget):
         self.status.setText(f"{expression} ≈ {outcome.words[0] if outcome.words else '?'}  "
                             f"({outcome.method}, {excluded}; cosine in the original space)")
         self.export_button.setEnabled(True)
-        self._draw_arrows(outcome)
+        if not restoring:  # a reopened project brings its own arrows and marks
+            self._draw_arrows(outcome)
         self.results_shown.emit()
 
     def _draw_arrows(self, outcome) -> None:

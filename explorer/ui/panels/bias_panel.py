@@ -21,13 +21,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.bias import direction_from_pairs, project_on_direction, weat, weat_presets
+from explorer.core.bias import (
+    Direction,
+    DirectionScores,
+    WeatResult,
+    direction_from_pairs,
+    project_on_direction,
+    weat,
+    weat_presets,
+)
 from explorer.core.progress import Job, Progress
 from explorer.core.projections import axes_projection
 from explorer.embedders.query import embedder_for
 from explorer.embedders.seat import seat_lookup
 from explorer.state import AppState
-from explorer.ui.panels.common import export_columns_dialog, fill_table, make_table, parse_words
+from explorer.ui.panels.common import (
+    export_columns_dialog,
+    fill_table,
+    make_table,
+    parse_words,
+    set_widget_values,
+    widget_values,
+)
 from explorer.ui.workers import JobRunner, connect_current
 
 CUSTOM = "Custom word sets"
@@ -156,8 +171,35 @@ class BiasPanel(QWidget):
         connect_current(self.runner, "failed", lambda m: self.weat_status.setText(f"⚠ {m}"))
         self._fill_preset(self.preset.currentText())
 
+    # ------------------------------------------------------------------ saved with the project
+    def _inputs(self) -> dict:
+        return {"preset": self.preset,  # first: choosing a preset fills the word sets
+                **{f"set_{key}": self.sets[key] for key in "XYAB"},
+                **{f"name_{key}": self.set_names[key] for key in "XYAB"},
+                "permutations": self.permutations, "std": self.std, "lowercase": self.lowercase,
+                "seat": self.seat, "pairs": self.pairs, "direction_method": self.direction_method,
+                "probe_words": self.probe_words}
+
+    def save_state(self) -> dict:
+        return {"inputs": widget_values(self._inputs()), "weat": self.weat_result,
+                "direction": self.direction, "direction_scores": self.direction_scores}
+
+    def restore_state(self, saved: dict) -> None:
+        set_widget_values(self._inputs(), saved.get("inputs", {}))
+        if isinstance(saved.get("weat"), WeatResult):
+            self._show_weat(saved["weat"])
+        direction, scores = saved.get("direction"), saved.get("direction_scores")
+        if isinstance(direction, Direction) and isinstance(scores, DirectionScores) and direction.pairs:
+            self._show_direction(direction, scores)
+
     # ------------------------------------------------------------------ WEAT
     def _on_project(self) -> None:
+        self.weat_result = self.direction = self.direction_scores = None
+        for table, status, button in ((self.weat_table, self.weat_status, self.weat_export),
+                                      (self.direction_table, self.direction_status, self.axis_button)):
+            table.setRowCount(0)
+            status.setText("")
+            button.setEnabled(False)
         project = self.state.project
         sentences = project is not None and project.embeddings.modality == "text"
         self.seat.setChecked(sentences)  # a sentence encoder's own texts rarely hold the test words
@@ -218,12 +260,15 @@ class BiasPanel(QWidget):
             self.direction_status.setText("⚠ give pairs such as she-he, woman-man")
             return
         try:
-            self.direction = direction_from_pairs(pairs, emb, method=self.direction_method.currentData())
-            scores = project_on_direction(parse_words(self.probe_words.toPlainText()), self.direction, emb)
+            direction = direction_from_pairs(pairs, emb, method=self.direction_method.currentData())
+            scores = project_on_direction(parse_words(self.probe_words.toPlainText()), direction, emb)
         except ValueError as err:
             self.direction_status.setText(f"⚠ {err}")
             return
-        self.direction_scores = scores
+        self._show_direction(direction, scores)
+
+    def _show_direction(self, direction: Direction, scores: DirectionScores) -> None:
+        self.direction, self.direction_scores = direction, scores
         fill_table(self.direction_table, [(w, float(s)) for w, s in zip(scores.words, scores.scores)])
         first, second = self.direction.pairs[0]
         missing = f" Not found: {', '.join(scores.missing + self.direction.missing)}." if (

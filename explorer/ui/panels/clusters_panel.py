@@ -17,10 +17,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.clusters import LABELS, cluster, cluster_labels
+from explorer.core.clusters import LABELS, ClusterResult, cluster, cluster_labels
 from explorer.core.progress import Job
 from explorer.state import AppState
-from explorer.ui.panels.common import export_columns_dialog, fill_table, make_table
+from explorer.ui.panels.common import (
+    export_columns_dialog,
+    fill_table,
+    make_table,
+    set_widget_values,
+    widget_values,
+)
 from explorer.ui.workers import JobRunner, connect_current
 
 
@@ -89,6 +95,8 @@ class ClustersPanel(QWidget):
         self._update_fields()
 
     def _on_project(self) -> None:
+        self.result, self.names = None, {}
+        self.export_button.setEnabled(False)
         self.table.setRowCount(0)
         self.status.setText("")
         self.name_by.clear()
@@ -100,6 +108,22 @@ class ClustersPanel(QWidget):
         for name, values in project.embeddings.metadata.items():
             if values.dtype.kind not in "iuf" and not name.startswith("cluster"):
                 self.name_by.addItem(f"majority {name}", name)
+
+    # ------------------------------------------------------------------ saved with the project
+    def _inputs(self) -> dict:
+        return {"method": self.method, "n_clusters": self.n_clusters, "min_size": self.min_size,
+                "normalize": self.normalize, "name_by": self.name_by}
+
+    def save_state(self) -> dict:
+        return {"inputs": widget_values(self._inputs()), "result": self.result, "names": self.names}
+
+    def restore_state(self, saved: dict) -> None:
+        set_widget_values(self._inputs(), saved.get("inputs", {}))
+        result, names = saved.get("result"), saved.get("names")
+        project = self.state.project
+        if isinstance(result, ClusterResult) and isinstance(names, dict) and project is not None \
+                and len(result.labels) == len(project.embeddings):
+            self._show((result, names), restoring=True)
 
     def _update_fields(self) -> None:
         hdbscan = self.method.currentData() == "hdbscan"
@@ -126,12 +150,13 @@ class ClustersPanel(QWidget):
         except ValueError as err:
             self.status.setText(f"⚠ {err}")
 
-    def _show(self, outcome) -> None:
+    def _show(self, outcome, restoring: bool = False) -> None:
         result, names = outcome
         self.result, self.names = result, names
-        column = f"cluster ({result.method})"
-        labels = np.array([f"{c}: {names[c].name}" if c >= 0 else "noise" for c in result.labels.tolist()])
-        self.state.add_column(column, labels)  # colours the map by cluster
+        if not restoring:  # a reopened project already has its cluster column
+            column = f"cluster ({result.method})"
+            labels = np.array([f"{c}: {names[c].name}" if c >= 0 else "noise" for c in result.labels.tolist()])
+            self.state.add_column(column, labels)  # colours the map by cluster
         order = sorted(names, key=lambda c: (c < 0, -names[c].size))
         fill_table(self.table, [(c if c >= 0 else "noise", names[c].size, names[c].name) for c in order], keys=order)
         silhouette = "n/a" if result.silhouette is None else f"{result.silhouette:.3f}"

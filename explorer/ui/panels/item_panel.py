@@ -99,6 +99,15 @@ class ItemPanel(QWidget):
         rows = [("id", emb.ids[index])] + [(name, emb.metadata[name][index]) for name in emb.metadata]
         if emb.image_paths is not None:
             rows.append(("image", emb.image_paths[index]))
+            try:
+                found = self.state.project.image_file(index)
+            except ValueError as err:  # a path that would leave the data folder
+                found, reason = None, str(err)
+            else:
+                source = self.state.project.source
+                reason = "not found in " + str(source.root) if source is not None and source.root is not None \
+                    else "data folder not located (File > Source Data)"
+            rows.append(("image file", str(found) if found is not None else reason))
         self.fields.setRowCount(len(rows))
         for row, (name, value) in enumerate(rows):
             self.fields.setItem(row, 0, QTableWidgetItem(str(name)))

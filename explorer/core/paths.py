@@ -1,0 +1,87 @@
+"""Paths inside project files, handled so that a file never makes the app reach outside the
+folders the user chose.
+
+A project stores item paths (images) relative to a data folder, and that folder relative to the
+project file. A stored item path must be relative and must not climb with ``..``; resolving it
+(symlinks included) must land inside its data folder. The data folder itself is used only when it
+is the project's own folder or lies inside a folder the user chose (one they imported from,
+located, or extracted a copy into); otherwise the project opens with its images unresolved and
+the user is asked to locate them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+
+class PathEscapeError(ValueError):
+    """A stored path that would lead outside the folder it belongs to."""
+
+
+def check_relative(stored: str) -> PurePosixPath:
+    """``stored`` as a safe relative POSIX path, or PathEscapeError saying why not."""
+    if not stored or "\x00" in stored:
+        raise PathEscapeError(f"empty or invalid path {stored!r}")
+    text = stored.replace("\\", "/")
+    posix = PurePosixPath(text)
+    if posix.is_absolute() or PureWindowsPath(stored).is_absolute() or PureWindowsPath(stored).drive:
+        raise PathEscapeError(f"{stored!r} is an absolute path; a project may only hold relative ones")
+    if ".." in posix.parts:
+        raise PathEscapeError(f"{stored!r} climbs out of its folder with '..'")
+    return posix
+
+
+def resolve_inside(root: Path, stored: str) -> Path:
+    """``root / stored``, refused if it would leave ``root`` (through '..', an absolute path, or a
+    symbolic link that points elsewhere)."""
+    relative = check_relative(stored)
+    root = Path(root).resolve()
+    path = (root / Path(*relative.parts)).resolve()
+    if not path.is_relative_to(root):
+        raise PathEscapeError(f"{stored!r} leads outside {root} (through a symbolic link)")
+    return path
+
+
+def is_inside(path: Path, folders: Iterable[Path]) -> bool:
+    path = Path(path).resolve()
+    return any(path.is_relative_to(Path(folder).resolve()) for folder in folders)
+
+
+def relative_paths(paths: Sequence[str | Path], root: Path | None = None) -> tuple[Path, list[str]]:
+    """A data folder and the paths relative to it (POSIX), for paths that are absolute or relative
+    to ``root``. Without ``root``, or when a path lies outside it, the folder is the paths' deepest
+    common folder."""
+    absolute = [Path(root, p).resolve() if root is not None else Path(p).resolve() for p in paths]
+    base = Path(root).resolve() if root is not None else None
+    if base is None or not all(p.is_relative_to(base) for p in absolute):
+        base = Path(os.path.commonpath([str(p.parent) for p in absolute])) if absolute else Path.cwd()
+    return base, [p.relative_to(base).as_posix() for p in absolute]
+
+
+def stored_root(root: Path, project_folder: Path) -> dict[str, str]:
+    """How a project file records its data folder: relative to the project's folder (so a folder
+    moved together with its data keeps working) and, as a hint, absolute."""
+    root, project_folder = Path(root).resolve(), Path(project_folder).resolve()
+    return {"relative": Path(os.path.relpath(root, project_folder)).as_posix(), "absolute": str(root)}
+
+
+def resolve_root(stored: dict[str, str], project_folder: Path, trusted: Iterable[Path] = ()) -> Path | None:
+    """The data folder a project file names, if it exists here and may be used: inside the
+    project's own folder, or inside a folder the user chose (``trusted``). None otherwise."""
+    project_folder = Path(project_folder).resolve()
+    allowed = [project_folder, *[Path(t) for t in trusted]]
+    candidates = []
+    relative = str(stored.get("relative", "") or "")
+    if relative:
+        if PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).drive:
+            return None
+        candidates.append((project_folder / relative).resolve())
+    absolute = str(stored.get("absolute", "") or "")
+    if absolute:
+        candidates.append(Path(absolute).resolve())
+    for candidate in candidates:
+        if candidate.is_dir() and is_inside(candidate, allowed):
+            return candidate
+    return None
