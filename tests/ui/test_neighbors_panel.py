@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import Qt
+
+from explorer.core.ann_index import ApproximateIndex
+from explorer.core.progress import Progress
+from explorer.ui.panels import neighbors_panel
 
 
 def cosine_order(vectors, query, exclude):
@@ -53,3 +59,58 @@ def test_unknown_word_is_reported_not_raised(opened, qtbot):
     with qtbot.waitSignal(panel.runner.failed, timeout=60_000):
         panel.run_button.click()
     assert "not in the vocabulary" in panel.note.text()
+
+
+def test_build_index_from_the_panel_then_search_with_it(opened, qtbot):
+    panel = opened.neighbors_panel
+    opened.show_analysis(panel)
+    opened.state.set_dirty(False)
+    assert panel.index_status.text().startswith("Search: exact")
+    assert panel.index_button.isEnabled() and not panel.index_cancel.isVisible()
+    with qtbot.waitSignal(panel.index_runner.finished, timeout=60_000):
+        qtbot.mouseClick(panel.index_button, Qt.MouseButton.LeftButton)
+        assert panel.index_cancel.isVisible() and not panel.index_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.index_button.isEnabled())
+    index = opened.state.project.neighbor_index
+    assert isinstance(index, ApproximateIndex) and index.metric == "cosine"
+    assert opened.state.dirty  # the index is kept with the project
+    assert f"approximate (faiss IVF, recall@10 = {index.recall:.3f} vs exact)" in panel.index_status.text()
+    assert not panel.index_cancel.isVisible()
+
+    emb = opened.state.project.embeddings
+    index_of = emb.key_to_index["government"]
+    panel.query.setText("government")
+    panel.source.setCurrentText("Typed query")
+    with qtbot.waitSignal(panel.results_shown, timeout=10_000):
+        panel.run_button.click()
+    assert "search: approximate (faiss IVF, recall@10 = " in panel.note.text()
+    assert "original 50-d space" in panel.note.text()
+    assert index_of not in panel.result.indices.tolist()
+    expected = cosine_order(emb.vectors, emb.vectors[index_of], [index_of])[:10]
+    assert len(set(panel.result.indices.tolist()) & set(expected.tolist())) >= 8
+
+    # another metric has no index: the search is exact, and the note says so
+    panel.metric_box.setCurrentText("euclidean")
+    assert "index is for cosine" in panel.index_status.text()
+    with qtbot.waitSignal(panel.results_shown, timeout=10_000):
+        panel.run_button.click()
+    assert panel.note.text().endswith("search: exact.")
+
+
+def test_cancelling_the_index_build_keeps_exact_search(opened, qtbot, monkeypatch):
+    panel = opened.neighbors_panel
+
+    def slow_build(vectors, metric):  # the real build of 400 rows ends before Cancel can be clicked
+        for step in range(1000):
+            yield Progress(step, 1000, "Learning lists")
+            time.sleep(0.01)
+        raise AssertionError("the build should have been stopped")
+
+    monkeypatch.setattr(neighbors_panel, "build_index_job", slow_build)
+    panel.build_index()
+    qtbot.waitUntil(lambda: panel.index_progress.value() > 0, timeout=10_000)
+    with qtbot.waitSignal(panel.index_runner.cancelled, timeout=10_000):
+        qtbot.mouseClick(panel.index_cancel, Qt.MouseButton.LeftButton)
+    assert opened.state.project.neighbor_index is None
+    assert panel.index_button.isEnabled() and not panel.index_progress.isVisible()
+    assert panel.index_status.text().startswith("Search: exact")

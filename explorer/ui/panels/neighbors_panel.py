@@ -1,4 +1,9 @@
-"""Nearest neighbours of a point, a selection's centroid, or typed text, in the ORIGINAL space."""
+"""Nearest neighbours of a point, a selection's centroid, or typed text, in the ORIGINAL space.
+
+Exact search by default; for large sets the panel offers to build an approximate index
+(explorer.core.ann_index) in a worker, kept with the project, and every result says which search
+answered it and, for the index, its measured recall against exact search.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -20,7 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.neighbors import METRICS, Neighbors, nearest
+from explorer.core.ann_index import (
+    ApproximateIndex,
+    build_index_job,
+    describe_search,
+    nearest_auto,
+    should_use_index,
+    usable_index,
+)
+from explorer.core.neighbors import METRICS, Neighbors
 from explorer.core.progress import Job, Progress
 from explorer.embedders.query import query_vector
 from explorer.io.exporters import write_table
@@ -48,10 +62,12 @@ def neighbors_job(state: AppState, source: str, text: str, k: int, metric: str) 
     else:
         vector = emb.unit_vectors[selected].mean(axis=0) if metric == "cosine" else emb.vectors[selected].mean(axis=0)
         exclude, description = list(selected), f"centroid of {len(selected):,} selected items"
-    yield Progress(0, 1, "Searching")
-    result = nearest(emb.vectors, vector, k=k, metric=metric, exclude=exclude,
-                     unit_vectors=emb.unit_vectors if metric == "cosine" else None)
-    return result, description
+    index = state.project.neighbor_index
+    how = describe_search(index, emb.vectors, metric)
+    yield Progress(0, 1, "Searching the index" if how != "exact" else "Searching")
+    result = nearest_auto(emb.vectors, vector, k=k, metric=metric, exclude=exclude,
+                          unit_vectors=emb.unit_vectors if metric == "cosine" else None, index=index)
+    return result, description, how
 
 
 class NeighborsPanel(QWidget):
@@ -62,6 +78,8 @@ class NeighborsPanel(QWidget):
         self.state = state
         self.result: Neighbors | None = None
         self.runner = JobRunner(self)
+        self.index_runner = JobRunner(self)
+        self._index_project = None  # the project the running index build is for
         form = QFormLayout()
         self.source = QComboBox()
         self.source.addItems(SOURCES)
@@ -88,6 +106,23 @@ class NeighborsPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.export_button)
+        self.index_button = QPushButton("Build index")
+        self.index_button.setToolTip("Build an approximate nearest-neighbour index for the chosen metric, "
+                                     "kept with the project: much faster search on large sets, with "
+                                     "its recall against exact search measured and shown")
+        self.index_button.clicked.connect(self.build_index)
+        self.index_progress = QProgressBar()
+        self.index_progress.setRange(0, 1000)
+        self.index_progress.setTextVisible(True)
+        self.index_cancel = QPushButton("Cancel")
+        self.index_cancel.clicked.connect(self.index_runner.cancel)
+        index_row = QHBoxLayout()
+        index_row.addWidget(self.index_button)
+        index_row.addWidget(self.index_progress, 1)
+        index_row.addWidget(self.index_cancel)
+        self.index_status = QLabel()
+        self.index_status.setWordWrap(True)
+        self.index_status.setStyleSheet("color: #555;")
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #555;")
@@ -101,12 +136,21 @@ class NeighborsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
+        layout.addLayout(index_row)
+        layout.addWidget(self.index_status)
         layout.addWidget(self.note)
         layout.addWidget(self.table)
         connect_current(self.runner, "finished", self._show)
         connect_current(self.runner, "failed", self._failed)
         connect_current(self.runner, "progressed", lambda step: self.note.setText(step.message))
+        connect_current(self.index_runner, "progressed", self._index_progressed)
+        connect_current(self.index_runner, "finished", self._index_built)
+        connect_current(self.index_runner, "failed", self._index_failed)
+        connect_current(self.index_runner, "cancelled", self._index_cancelled)
         state.project_changed.connect(self._clear)
+        self.metric_box.currentTextChanged.connect(lambda _: self._show_index_status())
+        self._show_building(False)
+        self._show_index_status()
 
     def _query_entered(self) -> None:
         self.source.setCurrentText("Typed query")
@@ -123,19 +167,86 @@ class NeighborsPanel(QWidget):
     def _failed(self, message: str) -> None:
         self.note.setText(f"⚠ {message}")
 
+    # ------------------------------------------------------------------ the approximate index
+    def build_index(self) -> None:
+        project = self.state.project
+        if project is None:
+            return
+        self._index_project = project
+        self._show_building(True)
+        self.index_status.setText("Building the index…")
+        job = build_index_job(project.embeddings.vectors, self.metric_box.currentText())
+        self.index_runner.start(job, "neighbour index")
+
+    def _show_building(self, building: bool) -> None:
+        self.index_progress.setVisible(building)
+        self.index_cancel.setVisible(building)
+        self.index_button.setEnabled(not building and self.state.project is not None)
+        if building:
+            self.index_progress.setValue(0)
+
+    def _index_progressed(self, step: Progress) -> None:
+        fraction = step.fraction
+        if fraction is not None:
+            self.index_progress.setValue(int(fraction * 1000))
+        self.index_progress.setFormat(step.message or "%p%")
+
+    def _index_built(self, index: ApproximateIndex) -> None:
+        self._show_building(False)
+        project = self._index_project
+        self._index_project = None
+        if project is None or project is not self.state.project:
+            return  # built for a project that is no longer open
+        project.neighbor_index = index
+        self.state.set_dirty()
+        self._show_index_status()
+
+    def _index_failed(self, message: str) -> None:
+        self._show_building(False)
+        self._index_project = None
+        self.index_status.setText(f"⚠ Could not build the index: {message}")
+
+    def _index_cancelled(self) -> None:
+        self._show_building(False)
+        self._index_project = None
+        self._show_index_status()
+
+    def _show_index_status(self) -> None:
+        project = self.state.project
+        if project is None:
+            self.index_status.setText("")
+            return
+        emb, metric = project.embeddings, self.metric_box.currentText()
+        index = project.neighbor_index
+        if usable_index(index, emb.vectors, metric) is not None:
+            self.index_status.setText(f"Search: {index.describe()}, for {metric}.")
+        elif isinstance(index, ApproximateIndex) and index.matches(emb.vectors, index.metric):
+            self.index_status.setText(f"Search: exact. The index is for {index.metric}; "
+                                      f"build one for {metric} to search faster by it.")
+        elif should_use_index(len(emb), emb.dim):
+            self.index_status.setText(f"Search: exact over {len(emb):,} items, which takes tens of "
+                                      "milliseconds or more per query. Build an index for fast "
+                                      "approximate search (its recall is measured and shown).")
+        else:
+            self.index_status.setText("Search: exact (fast at this size; an index is optional).")
+
     def _clear(self) -> None:
+        self.index_runner.cancel()
+        self._index_project = None
+        self._show_building(False)
+        self._show_index_status()
         self.result = None
         self.table.setRowCount(0)
         self.export_button.setEnabled(False)
         self.note.setText("")
 
     def _show(self, outcome) -> None:
-        result, description = outcome
+        result, description, how = outcome
         self.result = result
         emb = self.state.project.embeddings
         what = "distance (smaller is nearer)" if result.metric == "euclidean" else result.metric
         self.note.setText(f"Neighbours of {description}, by {what} in the original {emb.dim}-d space "
-                          "(not distances on the map).")
+                          f"(not distances on the map); search: {how}.")
         self.table.setRowCount(len(result.indices))
         for row, (index, score) in enumerate(zip(result.indices.tolist(), result.scores.tolist())):
             for column, value in enumerate((str(row + 1), emb.texts[index][:200], f"{score:.4f}")):
