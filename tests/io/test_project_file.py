@@ -194,3 +194,80 @@ def test_inconsistent_row_counts_are_refused(tmp_path):
     _rewrite(path, lambda m: m["arrays"].update({"arrays/proj/000.npy": checksum}), swap)
     with pytest.raises(ProjectFileError, match="33 points but the project has 30"):
         load_project(path)
+
+
+def test_back_compat_fixture_v2_opens_with_its_session():
+    from explorer.core.analogy import AnalogyResult
+    from explorer.core.bias import Direction
+    from explorer.core.clusters import ClusterLabel, ClusterResult
+    from tests.conftest import FIXTURES
+
+    project = load_project(FIXTURES / "projects" / "v2" / "glove_400_session.eexp")
+    key = project.embeddings.key_to_index
+    view = project.view
+    assert project.bookmarks == {"pronouns": [key["he"], key["she"], key["it"]]}
+    assert (view.focus, view.hidden_categories, view.search, view.search_regex) == (key["she"], ["other"], "^s", True)
+    assert (view.point_size, view.opacity, view.view_range) == (3.5, 0.7, [-2.0, 2.0, -1.5, 1.5])
+    assert view.arrows == [(key["she"], key["he"])]
+    analogy = view.panels["analogy"]["result"]
+    assert isinstance(analogy, AnalogyResult) and analogy.positive == ["he", "her"] and len(analogy.words) == 5
+    assert analogy.scores.dtype == np.float32 or analogy.scores.dtype == np.float64
+    clusters = view.panels["clusters"]
+    assert isinstance(clusters["result"], ClusterResult) and len(clusters["result"].labels) == 400
+    assert all(isinstance(k, int) and isinstance(v, ClusterLabel) for k, v in clusters["names"].items())
+    direction = view.panels["bias"]["direction"]
+    assert isinstance(direction, Direction) and direction.pairs[0] == ("she", "he")
+    assert project.source.kind == "glove"
+
+
+def test_session_records_refuse_unknown_types(tmp_path):
+    path = save_project(small_project(), tmp_path / "p.eexp")
+    _rewrite(path, lambda m: m["view"].update(panels={"x": {"result": {"__type__": "os.system", "fields": {}}}}))
+    with pytest.raises(ProjectFileError, match="unknown result type"):
+        load_project(path)
+
+
+def test_format_1_image_paths_are_migrated_to_a_data_folder(tmp_path):
+    """Format 1 kept absolute image paths; format 2 keeps them relative to a data folder, which is
+    used only where the user allows it (here: inside the project's folder)."""
+    data = tmp_path / "images" / "cats"
+    data.mkdir(parents=True)
+    (data / "a.png").write_bytes(b"png")
+    project = small_project(n=3)
+    project.embeddings.image_paths = np.array(["cats/a.png", "cats/b.png", "cats/c.png"])
+    path = save_project(project, tmp_path / "old.eexp")
+
+    def as_format_1(manifest):
+        manifest["format_version"] = 1
+        manifest.pop("source", None)
+
+    absolute = np.array([str(tmp_path / "images" / p) for p in project.embeddings.image_paths])
+    _rewrite(path, as_format_1)
+    _replace_strings(path, "image_paths", absolute)
+    loaded = load_project(path)
+    assert loaded.embeddings.image_paths.tolist() == ["a.png", "b.png", "c.png"]
+    assert loaded.source.root == data.resolve()
+    assert loaded.image_file(0) == (data / "a.png").resolve()
+
+
+def _replace_strings(path, name, values):
+    """Put another text column in place of arrays/<name>.utf8/.offsets, with fresh checksums."""
+    import hashlib
+
+    blob, offsets = project_file._encode_strings(values)
+    arrays = {}
+    for suffix, array in (("utf8", blob), ("offsets", offsets)):
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        arrays[f"arrays/{name}.{suffix}.npy"] = (buffer.getvalue(), array)
+
+    def change(manifest):
+        for member, (data, array) in arrays.items():
+            manifest["arrays"][member] = {"sha256": hashlib.sha256(data).hexdigest(),
+                                          "shape": list(array.shape), "dtype": array.dtype.str}
+
+    def members(files):
+        for member, (data, _) in arrays.items():
+            files[member] = data
+
+    _rewrite(path, change, members)

@@ -143,3 +143,20 @@ def test_bookmarks_from_the_menu(window, qtbot, glove_5k, monkeypatch):
     assert window.state.selection == [1, 2, 3]
     window.state.remove_bookmark("first three")
     assert window.state.project.bookmarks == {}
+
+
+def test_format_2_fixture_shows_its_saved_session(window, qtbot):
+    from tests.conftest import FIXTURES
+
+    with qtbot.waitSignal(window.project_opened, timeout=20_000):
+        window.open_project(FIXTURES / "projects" / "v2" / "glove_400_session.eexp")
+    state = window.state
+    key = state.project.embeddings.key_to_index
+    assert window.search_box.text() == "^s" and window.regex_box.isChecked()
+    assert window.size_box.value() == 3.5 and window.opacity_slider.value() == 70
+    assert dict(window.scatter.legend_entries())["other"] is False
+    assert state.focus == key["she"] and state.selection == sorted([key["he"], key["she"]])
+    assert window.analogy_panel.table.rowCount() == 5 and window.analogy_panel.positive.text() == "he her"
+    assert window.clusters_panel.table.rowCount() == 4
+    assert window.bias_panel.direction_table.rowCount() == 4
+    assert len(window.scatter.arrow_heads) == 1
