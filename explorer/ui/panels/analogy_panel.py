@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from explorer.core.analogy import AnalogyEvaluation, AnalogyResult, analogy, evaluate_analogies_job
 from explorer.core.progress import Job, Progress
+from explorer.io.exporters import analogy_table
 from explorer.state import AppState
 from explorer.ui.panels.common import (
     export_columns_dialog,
@@ -172,10 +173,7 @@ class AnalogyPanel(QWidget):
         self.state.select([int(index)])
 
     def _export(self) -> None:
-        r = self.result
-        export_columns_dialog(self, "analogy.csv", {"rank": list(range(1, len(r.words) + 1)), "word": r.words,
-                                                    "score": r.scores},
-                              {"positive": r.positive, "negative": r.negative, "method": r.method})
+        export_columns_dialog(self, "analogy.csv", *analogy_table(self.result))
 
     # ------------------------------------------------------------------ evaluation
     def evaluate_dialog(self) -> None:

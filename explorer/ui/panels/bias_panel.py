@@ -34,6 +34,7 @@ from explorer.core.progress import Job, Progress
 from explorer.core.projections import axes_projection
 from explorer.embedders.query import embedder_for
 from explorer.embedders.seat import seat_lookup
+from explorer.io.exporters import weat_table
 from explorer.state import AppState
 from explorer.ui.panels.common import (
     export_columns_dialog,
@@ -243,12 +244,7 @@ class BiasPanel(QWidget):
         self.weat_shown.emit()
 
     def _export_weat(self) -> None:
-        r = self.weat_result
-        rows = [(key, word, score) for key in ("X", "Y") for word, score in r.associations[key].items()]
-        export_columns_dialog(self, "weat.csv", {"set": [a for a, _, _ in rows], "word": [b for _, b, _ in rows],
-                                                 "association": [c for _, _, c in rows]},
-                              {"effect_size": r.effect_size, "p_value": r.p_value, "p_value_method": r.p_value_method,
-                               "std": r.std, "missing": r.missing, "names": r.names})
+        export_columns_dialog(self, "weat.csv", *weat_table(self.weat_result))
 
     # ------------------------------------------------------------------ direction
     def run_direction(self) -> None:

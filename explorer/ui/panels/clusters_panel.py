@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from explorer.core.clusters import LABELS, ClusterResult, cluster, cluster_labels
 from explorer.core.progress import Job
+from explorer.io.exporters import clusters_table
 from explorer.state import AppState
 from explorer.ui.panels.common import (
     export_columns_dialog,
@@ -171,9 +172,5 @@ class ClustersPanel(QWidget):
         self.state.select(np.flatnonzero(self.result.labels == cluster_id))
 
     def _export(self) -> None:
-        emb = self.state.project.embeddings
-        labels = self.result.labels
-        export_columns_dialog(self, "clusters.csv", {
-            "id": emb.ids, "text": emb.texts, "cluster": labels,
-            "cluster_name": [self.names[c].name if c in self.names else "" for c in labels.tolist()]},
-            {"method": self.result.method, "params": self.result.params, "silhouette": self.result.silhouette})
+        export_columns_dialog(self, "clusters.csv", *clusters_table(self.result, self.names,
+                                                                    self.state.project.embeddings))
