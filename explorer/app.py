@@ -19,6 +19,7 @@ from explorer.cli import (
     cmd_clusters,
     cmd_export,
     cmd_import,
+    cmd_index,
     cmd_info,
     cmd_neighbors,
     cmd_project,
@@ -102,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     near.add_argument("--format", choices=["csv", "json"], default="csv")
     near.add_argument("-o", "--output", help="file to write instead of stdout")
     near.add_argument("--device", help="torch device for embedding the query (default: auto)")
+
+    index = commands.add_parser("index", help="build an approximate nearest-neighbour index for large sets "
+                                              "and keep it in the project (its recall is measured)")
+    index.add_argument("project")
+    index.add_argument("--metric", choices=["cosine", "euclidean", "dot"], default="cosine")
 
     imp = commands.add_parser("import", help="make a project from texts, images or vectors")
     imp.add_argument("data", help="a table (.txt .csv .tsv .jsonl .parquet), an image folder, .npy/.npz, "
@@ -191,7 +197,8 @@ def _add_analysis_commands(commands) -> None:
 
 COMMANDS = {"import": cmd_import, "info": cmd_info, "project": cmd_project, "export": cmd_export,
             "neighbors": cmd_neighbors, "neighbours": cmd_neighbors, "analogy": cmd_analogy,
-            "analogy-eval": cmd_analogy_eval, "weat": cmd_weat, "clusters": cmd_clusters}
+            "analogy-eval": cmd_analogy_eval, "weat": cmd_weat, "clusters": cmd_clusters,
+            "index": cmd_index}
 
 
 def main(argv: list[str] | None = None) -> int:

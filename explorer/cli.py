@@ -157,24 +157,48 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_neighbors(args: argparse.Namespace) -> int:
-    from explorer.core.neighbors import nearest  # noqa: PLC0415
+    from explorer.core.ann_index import describe_search, nearest_auto  # noqa: PLC0415
     from explorer.embedders.base import EmbedderError  # noqa: PLC0415
     from explorer.embedders.query import query_vector  # noqa: PLC0415
     from explorer.io.exporters import format_table  # noqa: PLC0415
 
     project = load(args.project)
     emb = project.embeddings
+    how = describe_search(project.neighbor_index, emb.vectors, args.metric)
     try:
         query = run_to_end(query_vector(emb, args.query, args.device))
-        result = nearest(emb.vectors, query.vector, k=args.k, metric=args.metric,
-                         exclude=[query.item] if query.item is not None else None)
+        result = nearest_auto(emb.vectors, query.vector, k=args.k, metric=args.metric,
+                              exclude=[query.item] if query.item is not None else None,
+                              index=project.neighbor_index)
     except (EmbedderError, ValueError) as err:
         raise CommandError(str(err)) from None
     columns = {"rank": list(range(1, len(result.indices) + 1)), "id": emb.ids[result.indices],
                "text": emb.texts[result.indices], args.metric: result.scores}
     meta = {"query": args.query, "resolved_as": query.description, "metric": args.metric,
-            "space": f"original {emb.dim}-d embedding space", "k": args.k}
+            "space": f"original {emb.dim}-d embedding space", "k": args.k, "search": how}
+    if how != "exact":
+        print(f"search: {how}", file=sys.stderr)
     emit(format_table(columns, args.format, meta), args.output)
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """Build an approximate neighbour index for one metric and store it in the project."""
+    from explorer.core.ann_index import build_index_job, should_use_index  # noqa: PLC0415
+
+    project = load(args.project)
+    emb = project.embeddings
+    try:
+        index = run_to_end(build_index_job(emb.vectors, args.metric), ProgressPrinter())
+    except ValueError as err:
+        raise CommandError(str(err)) from None
+    project.neighbor_index = index
+    save(project, args.project)
+    print(f"stored a neighbour index for {args.metric} over {len(emb):,} x {emb.dim} in {args.project}: "
+          f"{index.describe()}, {index.nlist:,} lists, {index.nprobe} scanned per query, built in "
+          f"{index.info.get('build_seconds', 0):.1f} s", file=sys.stderr)
+    if not should_use_index(len(emb), emb.dim):
+        print("note: exact search is already fast at this size; the index is used anyway", file=sys.stderr)
     return 0
 
 
