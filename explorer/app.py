@@ -85,9 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     proj.add_argument("--seed", type=int)
     proj.add_argument("--name", help="name to store it under (default: the method's name)")
 
-    export = commands.add_parser("export", help="write results out (coords, selection)")
+    export = commands.add_parser("export", help="write results out: coordinates, the selection, a bookmark, "
+                                 "a panel's saved result, the map image, Projector TSV")
     export.add_argument("project")
-    export.add_argument("what", choices=["coords", "selection", "image", "projector"])
+    export.add_argument("what", choices=["coords", "selection", "bookmark", "neighbors", "analogy", "clusters",
+                                         "weat", "direction", "image", "projector"])
+    export.add_argument("--bookmark", help="the bookmark to export (with 'bookmark')")
     export.add_argument("--size", type=_parse_size, default=(1600, 1200),
                         help="image size WIDTHxHEIGHT (default 1600x1200)")
     export.add_argument("-o", "--output", help="file to write (.csv or .json); default stdout")

@@ -121,7 +121,12 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from explorer.io.exporters import coordinates_table, format_table  # noqa: PLC0415
+    from explorer.io.exporters import (  # noqa: PLC0415
+        coordinates_table,
+        format_table,
+        items_table,
+        saved_result_table,
+    )
 
     project = load(args.project)
     if args.what == "image":
@@ -142,13 +147,13 @@ def cmd_export(args: argparse.Namespace) -> int:
             columns, meta = coordinates_table(project, args.projection)
         except KeyError as err:
             raise CommandError(err.args[0]) from None
-    else:  # selection
-        emb = project.embeddings
-        rows = project.view.selected
-        columns = {"id": emb.ids[rows], "text": emb.texts[rows]}
-        for column, values in emb.metadata.items():
-            columns.setdefault(column, values[rows])
-        meta = {"selection": len(rows)}
+    elif args.what == "selection":
+        columns, meta = items_table(project, project.view.selected, selection=len(project.view.selected))
+    else:  # a bookmark, or a panel's result as the project saved it
+        try:
+            columns, meta = saved_result_table(project, args.what, getattr(args, "bookmark", None))
+        except KeyError as err:
+            raise CommandError(err.args[0]) from None
     emit(format_table(columns, fmt, meta), args.output)
     return 0
 

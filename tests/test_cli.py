@@ -194,3 +194,25 @@ def test_projector_export_round_trips_through_import(tmp_path, v1_project_path):
     assert again.texts.tolist() == original.texts.tolist()
     np.testing.assert_allclose(again.vectors, original.vectors, rtol=1e-6)
     assert again.metadata["band"].tolist() == original.metadata["band"].tolist()
+
+
+def test_export_saved_results_and_bookmarks(tmp_path):
+    """Each panel's last result, as the project saved it, exports to CSV and JSON."""
+    fixture = Path(__file__).parent / "fixtures" / "projects" / "v2" / "glove_400_session.eexp"
+    analogy = explorer("export", str(fixture), "analogy", "--format", "json")
+    assert analogy.returncode == 0, analogy.stderr
+    data = json.loads(analogy.stdout)
+    assert data["positive"] == ["he", "her"] and len(data["rows"]) == 5
+    out = tmp_path / "clusters.csv"
+    clusters = explorer("export", str(fixture), "clusters", "-o", str(out))
+    assert clusters.returncode == 0, clusters.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",")[:4] == ["id", "text", "cluster", "cluster_name"] and len(lines) == 401
+    direction = json.loads(explorer("export", str(fixture), "direction", "--format", "json").stdout)
+    assert [r["word"] for r in direction["rows"]] and direction["pairs"][0] == ["she", "he"]
+    bookmark = json.loads(explorer("export", str(fixture), "bookmark", "--bookmark", "pronouns",
+                                   "--format", "json").stdout)
+    assert sorted(r["text"] for r in bookmark["rows"]) == ["he", "it", "she"]
+    missing = explorer("export", str(fixture), "weat")
+    assert missing.returncode != 0 and "no weat result" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
