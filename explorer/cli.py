@@ -163,8 +163,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_neighbors(args: argparse.Namespace) -> int:
     from explorer.core.ann_index import describe_search, nearest_auto  # noqa: PLC0415
+    from explorer.core.neighbors import nearest  # noqa: PLC0415
     from explorer.embedders.base import EmbedderError  # noqa: PLC0415
-    from explorer.embedders.query import query_vector  # noqa: PLC0415
+    from explorer.embedders.query import query_vector, search_space  # noqa: PLC0415
     from explorer.io.exporters import format_table  # noqa: PLC0415
 
     project = load(args.project)
@@ -172,15 +173,22 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     how = describe_search(project.neighbor_index, emb.vectors, args.metric)
     try:
         query = run_to_end(query_vector(emb, args.query, args.device))
-        result = nearest_auto(emb.vectors, query.vector, k=args.k, metric=args.metric,
-                              exclude=[query.item] if query.item is not None else None,
-                              index=project.neighbor_index)
+        exclude = [query.item] if query.item is not None else None
+        if query.space is None:
+            result = nearest_auto(emb.vectors, query.vector, k=args.k, metric=args.metric, exclude=exclude,
+                                  index=project.neighbor_index)
+            space = f"original {emb.dim}-d embedding space"
+        else:  # typed text over images: their ConSE vectors in the text model's space
+            result = nearest(search_space(emb, query), query.vector, k=args.k, metric=args.metric, exclude=exclude)
+            how = "exact"
+            space = (f"{query.space}: images placed in {query.space.split('/', 1)[-1]}'s text space through "
+                     "ImageNet classes (ConSE approximation)")
     except (EmbedderError, ValueError) as err:
         raise CommandError(str(err)) from None
     columns = {"rank": list(range(1, len(result.indices) + 1)), "id": emb.ids[result.indices],
                "text": emb.texts[result.indices], args.metric: result.scores}
     meta = {"query": args.query, "resolved_as": query.description, "metric": args.metric,
-            "space": f"original {emb.dim}-d embedding space", "k": args.k, "search": how}
+            "space": space, "k": args.k, "search": how}
     if how != "exact":
         print(f"search: {how}", file=sys.stderr)
     emit(format_table(columns, args.format, meta), args.output)

@@ -114,3 +114,42 @@ def test_cancelling_the_index_build_keeps_exact_search(opened, qtbot, monkeypatc
     assert opened.state.project.neighbor_index is None
     assert panel.index_button.isEnabled() and not panel.index_progress.isVisible()
     assert panel.index_status.text().startswith("Search: exact")
+
+
+class _ImageOnlyModel:
+    modalities = ("image",)
+
+
+def test_typed_text_over_images_uses_conse_and_says_so(window, qtbot, monkeypatch, tmp_path):
+    """An image set whose model reads no text: typed text is matched through the images' ConSE
+    vectors, and the panel names the approximation; the result survives save and reopen."""
+    from explorer.core import EmbeddingSet, Project, ViewState
+    from explorer.embedders import query as query_module
+    from explorer.embedders.fake import FakeEmbedder
+
+    text_model = FakeEmbedder(8)
+    monkeypatch.setitem(query_module._EMBEDDERS, "image-model", _ImageOnlyModel())
+    monkeypatch.setitem(query_module._EMBEDDERS, "fake-text", text_model)
+    rng = np.random.default_rng(0)
+    conse = rng.standard_normal((6, 8)).astype(np.float32)
+    conse[4] = text_model.vector("a red balloon") * 3  # item 4 is the balloon photo
+    emb = EmbeddingSet(vectors=rng.standard_normal((6, 5)), ids=[f"i{i}" for i in range(6)],
+                       texts=[f"photo{i}.png" for i in range(6)], modality="image", model_id="image-model",
+                       extra_vectors={"conse/fake-text": conse})
+    from explorer.core.projections import axes_projection
+
+    project = Project(emb, {"PCA": axes_projection(emb.vectors, emb.vectors[0], name="PCA")}, ViewState())
+    window.state.set_project(project)
+    panel = window.neighbors_panel
+    panel.query.setText("a red balloon")
+    with qtbot.waitSignal(panel.results_shown, timeout=10_000):
+        qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    assert panel.table.item(0, 1).text() == "photo4.png"
+    assert "ConSE" in panel.note.text() and "approximation" in panel.note.text()
+    assert panel.table_columns()["text"][0] == "photo4.png"
+    path = tmp_path / "images.eexp"
+    assert window.save_to(path, block=True)
+    window.state.set_project(None)
+    assert window.open_project(path, block=True, ask=False)
+    assert panel.table.item(0, 1).text() == "photo4.png" and "ConSE" in panel.note.text()
+    assert panel.query.text() == "a red balloon"

@@ -1,4 +1,6 @@
-"""Nearest neighbours of a point, a selection's centroid, or typed text, in the ORIGINAL space.
+"""Nearest neighbours of a point, a selection's centroid, or typed text, in the ORIGINAL space
+(except typed text over an image set whose model reads no text: that is searched in a text model's
+space through ImageNet classes, ConSE, and the panel says it is an approximation).
 
 Exact search by default; for large sets the panel offers to build an approximate index
 (explorer.core.ann_index) in a worker, kept with the project, and every result says which search
@@ -11,7 +13,6 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -34,11 +35,12 @@ from explorer.core.ann_index import (
     should_use_index,
     usable_index,
 )
-from explorer.core.neighbors import METRICS, Neighbors
+from explorer.core.neighbors import METRICS, Neighbors, nearest
 from explorer.core.progress import Job, Progress
-from explorer.embedders.query import query_vector
-from explorer.io.exporters import write_table
+from explorer.embedders.query import query_vector, search_space
+from explorer.io.exporters import neighbors_table
 from explorer.state import AppState
+from explorer.ui.panels.common import export_columns_dialog, set_widget_values, widget_values
 from explorer.ui.workers import JobRunner, connect_current
 
 SOURCES = ("Selected item", "Selection centroid", "Typed query")
@@ -48,12 +50,17 @@ def neighbors_job(state: AppState, source: str, text: str, k: int, metric: str) 
     emb = state.project.embeddings
     selected = state.selection
     exclude: list[int] = []
+    space = None  # None: the original embedding space; else the name of an extra matrix (ConSE)
     if source == "Typed query":
         if not text.strip():
             raise ValueError("type a word, an item's text or id, or any text to embed")
         query = yield from query_vector(emb, text.strip())
-        vector, description = query.vector, query.description
+        vector, description, space = query.vector, query.description, query.space
         exclude = [query.item] if query.item is not None else []
+        if space is not None:  # typed text over images: searched among the images' ConSE vectors
+            yield Progress(0, 1, "Searching")
+            result = nearest(search_space(emb, query), vector, k=k, metric=metric, exclude=exclude)
+            return result, description, "exact", space
     elif not selected:
         raise ValueError("select a point on the map first")
     elif source == "Selected item":
@@ -67,7 +74,7 @@ def neighbors_job(state: AppState, source: str, text: str, k: int, metric: str) 
     yield Progress(0, 1, "Searching the index" if how != "exact" else "Searching")
     result = nearest_auto(emb.vectors, vector, k=k, metric=metric, exclude=exclude,
                           unit_vectors=emb.unit_vectors if metric == "cosine" else None, index=index)
-    return result, description, how
+    return result, description, how, space
 
 
 class NeighborsPanel(QWidget):
@@ -77,6 +84,7 @@ class NeighborsPanel(QWidget):
         super().__init__(parent)
         self.state = state
         self.result: Neighbors | None = None
+        self.outcome: tuple | None = None  # (result, description, how the search ran, space)
         self.runner = JobRunner(self)
         self.index_runner = JobRunner(self)
         self._index_project = None  # the project the running index build is for
@@ -236,17 +244,41 @@ class NeighborsPanel(QWidget):
         self._show_building(False)
         self._show_index_status()
         self.result = None
+        self.outcome = None
         self.table.setRowCount(0)
         self.export_button.setEnabled(False)
         self.note.setText("")
 
-    def _show(self, outcome) -> None:
-        result, description, how = outcome
-        self.result = result
+    # ------------------------------------------------------------------ saved with the project
+    def _inputs(self) -> dict:
+        return {"source": self.source, "query": self.query, "metric": self.metric_box, "k": self.k}
+
+    def save_state(self) -> dict:
+        saved = {"inputs": widget_values(self._inputs())}
+        if self.outcome is not None:
+            result, description, how, space = self.outcome
+            saved.update(result=result, description=description, how=how, space=space)
+        return saved
+
+    def restore_state(self, saved: dict) -> None:
+        set_widget_values(self._inputs(), saved.get("inputs", {}))
+        result = saved.get("result")
+        if isinstance(result, Neighbors) and len(result.indices) and \
+                int(np.max(result.indices)) < len(self.state.project.embeddings):
+            self._show((result, str(saved.get("description", "")), str(saved.get("how", "exact")),
+                        saved.get("space")), restoring=True)
+
+    def _show(self, outcome, restoring: bool = False) -> None:
+        result, description, how, space = outcome
+        self.result, self.outcome = result, outcome
         emb = self.state.project.embeddings
         what = "distance (smaller is nearer)" if result.metric == "euclidean" else result.metric
-        self.note.setText(f"Neighbours of {description}, by {what} in the original {emb.dim}-d space "
-                          f"(not distances on the map); search: {how}.")
+        if space is None:
+            where = f"in the original {emb.dim}-d space (not distances on the map)"
+        else:
+            where = (f"in {space.split('/', 1)[-1]}'s text space, where each image sits by its ImageNet "
+                     "classes: an approximation (ConSE), not the image model's own space")
+        self.note.setText(f"Neighbours of {description}, by {what} {where}; search: {how}.")
         self.table.setRowCount(len(result.indices))
         for row, (index, score) in enumerate(zip(result.indices.tolist(), result.scores.tolist())):
             for column, value in enumerate((str(row + 1), emb.texts[index][:200], f"{score:.4f}")):
@@ -254,7 +286,8 @@ class NeighborsPanel(QWidget):
                 cell.setData(Qt.ItemDataRole.UserRole, index)
                 self.table.setItem(row, column, cell)
         self.export_button.setEnabled(True)
-        self.state.set_highlight(result.indices)
+        if not restoring:  # a reopened project brings its own marks
+            self.state.set_highlight(result.indices)
         self.results_shown.emit()
 
     def _row_clicked(self, row: int, _column: int) -> None:
@@ -262,13 +295,14 @@ class NeighborsPanel(QWidget):
         self.state.select([int(index)])
 
     def table_columns(self) -> dict[str, np.ndarray]:
-        emb = self.state.project.embeddings
-        indices = self.result.indices
-        return {"rank": np.arange(1, len(indices) + 1), "id": emb.ids[indices], "text": emb.texts[indices],
-                self.result.metric: self.result.scores}
+        return self._table()[0]
+
+    def _table(self):
+        _, description, _, space = self.outcome
+        columns, meta = neighbors_table(self.result, self.state.project.embeddings, description)
+        if space is not None:
+            meta["space"] = f"{space} (ConSE approximation)"
+        return columns, meta
 
     def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export neighbours", "neighbours.csv",
-                                              "CSV (*.csv);;JSON (*.json)")
-        if path:
-            write_table(path, self.table_columns())
+        export_columns_dialog(self, "neighbours.csv", *self._table())
