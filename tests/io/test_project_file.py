@@ -271,3 +271,22 @@ def _replace_strings(path, name, values):
             files[member] = data
 
     _rewrite(path, change, members)
+
+
+def test_neighbour_index_is_kept_as_plain_arrays(tmp_path):
+    from explorer.core import run_to_end
+    from explorer.core.ann_index import ApproximateIndex, build_index_job
+
+    project = small_project(n=600, dim=16)
+    project.neighbor_index = run_to_end(build_index_job(project.embeddings.vectors, "cosine"))
+    path = save_project(project, tmp_path / "p.eexp")
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["neighbor_index"]["params"]["metric"] == "cosine"
+    assert all(m.startswith("arrays/index/") for m in manifest["neighbor_index"]["arrays"].values())
+    loaded = load_project(path)
+    assert isinstance(loaded.neighbor_index, ApproximateIndex)
+    query = project.embeddings.vectors[7]
+    before, after = project.neighbor_index.search(query, k=5), loaded.neighbor_index.search(query, k=5)
+    assert before.indices.tolist() == after.indices.tolist()
+    np.testing.assert_allclose(before.scores, after.scores, rtol=0, atol=1e-6)
