@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core.ann_index import usable_index
 from explorer.core.neighbors import nearest
 from explorer.state import AppState
 
@@ -114,12 +115,18 @@ class ItemPanel(QWidget):
             shown = f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
             self.fields.setItem(row, 1, QTableWidgetItem(shown))
         self.fields.resizeColumnToContents(0)
-        if emb.vectors.size > INLINE_NEIGHBOUR_LIMIT:
-            self.neighbours_label.setText("Nearest neighbours: use the Neighbours panel for big sets")
+        neighbor_index = usable_index(self.state.project.neighbor_index, emb.vectors, "cosine")
+        if neighbor_index is not None:  # fast at any size
+            self.neighbours_label.setText(f"Nearest neighbours (cosine, original space; {neighbor_index.describe()})")
+            result = neighbor_index.search(emb.vectors[index], k=NEIGHBOURS, exclude=[index])
+        elif emb.vectors.size > INLINE_NEIGHBOUR_LIMIT:
+            self.neighbours_label.setText("Nearest neighbours: build an index in the Neighbours panel "
+                                          "to list them here for a set this big")
             return
-        self.neighbours_label.setText("Nearest neighbours (cosine, original space)")
-        result = nearest(emb.vectors, emb.vectors[index], k=NEIGHBOURS, metric="cosine",
-                         exclude=[index], unit_vectors=emb.unit_vectors)
+        else:
+            self.neighbours_label.setText("Nearest neighbours (cosine, original space)")
+            result = nearest(emb.vectors, emb.vectors[index], k=NEIGHBOURS, metric="cosine",
+                             exclude=[index], unit_vectors=emb.unit_vectors)
         for neighbour, score in zip(result.indices.tolist(), result.scores.tolist()):
             text = emb.texts[neighbour]
             item = QListWidgetItem(f"{score:+.3f}  {text[:120]}")
