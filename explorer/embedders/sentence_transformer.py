@@ -259,21 +259,29 @@ def _export_into(source: Path, work: Path, label: str) -> Job[dict]:
     fp32.unlink()
     tokenizer = model.tokenizer
     tokenizer.save_pretrained(str(work / "tokenizer"))
-    yield Progress(3, 4, f"Checking {label} int8 against fp32")
-    reference = np.asarray(model.encode(list(CHECK_SENTENCES), convert_to_numpy=True, show_progress_bar=False),
-                           dtype=np.float32)
-    session = _session(work / ONNX_FILE)
-    vectors = _run(session, tokenizer, list(CHECK_SENTENCES), int(model.max_seq_length or 512))
-    cosine = _cosines(vectors, reference)
-    if float(cosine.min()) < ONNX_MIN_COSINE:
-        raise EmbedderError(f"the int8 export of {label} is too far from the fp32 model (cosine as low "
-                            f"as {cosine.min():.3f}); use the {TORCH} backend for it")
-    return {
+    meta = {
         "recipe": ONNX_RECIPE,
         "source": str(source),
         "model": label,
         "inputs": names,
         "max_seq_length": int(model.max_seq_length or 512),
+        # what the tokenizers library needs to pad and truncate as transformers would
+        "pad_token": tokenizer.pad_token,
+        "pad_token_id": tokenizer.pad_token_id,
+        "pad_token_type_id": int(getattr(tokenizer, "pad_token_type_id", 0) or 0),
+        "padding_side": getattr(tokenizer, "padding_side", "right"),
+        "truncation_side": getattr(tokenizer, "truncation_side", "right"),
+    }
+    yield Progress(3, 4, f"Checking {label} int8 against fp32")
+    reference = np.asarray(model.encode(list(CHECK_SENTENCES), convert_to_numpy=True, show_progress_bar=False),
+                           dtype=np.float32)
+    # through the same tokenisation as later runs, so that the check covers it too
+    vectors = _run(_session(work / ONNX_FILE), TextEncoder(work / "tokenizer", meta), list(CHECK_SENTENCES))
+    cosine = _cosines(vectors, reference)
+    if float(cosine.min()) < ONNX_MIN_COSINE:
+        raise EmbedderError(f"the int8 export of {label} is too far from the fp32 model (cosine as low "
+                            f"as {cosine.min():.3f}); use the {TORCH} backend for it")
+    return meta | {
         "dimension": int(reference.shape[1]),
         "check_cosine_mean": round(float(cosine.mean()), 5),
         "check_cosine_min": round(float(cosine.min()), 5),
@@ -307,8 +315,40 @@ def _session(path: Path, threads: int = 0):
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
-def _run(session, tokenizer, texts: list[str], max_length: int) -> np.ndarray:
-    encoded = tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="np")
+class TextEncoder:
+    """Texts to the token arrays the exported graph takes: with the tokenizers library straight from
+    tokenizer.json (no transformers, hence no torch, to import), or with transformers' AutoTokenizer
+    for a model that has no tokenizer.json. Pads to the longest text, truncates at max_seq_length."""
+
+    def __init__(self, folder: Path, meta: dict) -> None:
+        self.max_length = int(meta["max_seq_length"])
+        self._fast = self._slow = None
+        if (folder / "tokenizer.json").exists() and meta.get("pad_token") is not None:
+            from tokenizers import Tokenizer  # noqa: PLC0415
+
+            fast = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            fast.enable_truncation(self.max_length, direction=meta.get("truncation_side", "right"))
+            fast.enable_padding(direction=meta.get("padding_side", "right"), pad_id=int(meta["pad_token_id"]),
+                                pad_type_id=int(meta.get("pad_token_type_id", 0)), pad_token=meta["pad_token"])
+            self._fast = fast
+        else:
+            from transformers import AutoTokenizer  # noqa: PLC0415
+
+            self._slow = AutoTokenizer.from_pretrained(str(folder))
+
+    def __call__(self, texts: list[str]) -> dict[str, np.ndarray]:
+        if self._fast is not None:
+            encodings = self._fast.encode_batch(list(texts))
+            return {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+                    "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+                    "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64)}
+        encoded = self._slow(list(texts), padding=True, truncation=True, max_length=self.max_length,
+                             return_tensors="np")
+        return {k: np.asarray(v, dtype=np.int64) for k, v in encoded.items()}
+
+
+def _run(session, encode: TextEncoder, texts: list[str]) -> np.ndarray:
+    encoded = encode(texts)
     feed = {}
     for spec in session.get_inputs():
         value = encoded.get(spec.name)
@@ -359,9 +399,7 @@ class SentenceTransformerEmbedder:
         folder = yield from export_onnx_int8(self.source, self.name)
         try:
             meta = json.loads((folder / ONNX_META).read_text(encoding="utf-8"))
-            from transformers import AutoTokenizer  # noqa: PLC0415
-
-            self._tokenizer = AutoTokenizer.from_pretrained(str(folder / "tokenizer"))
+            self._tokenizer = TextEncoder(folder / "tokenizer", meta)
             self._session = _session(folder / ONNX_FILE)
         except Exception as err:  # noqa: BLE001 - a damaged cache folder is one clear line
             raise EmbedderError(f"cannot load the int8 export in {folder} ({err}); delete that folder "
@@ -407,7 +445,7 @@ class SentenceTransformerEmbedder:
         for start in range(0, len(items), batch_size):
             batch = list(items[start:start + batch_size])
             if self.backend != TORCH:
-                yield _run(model, self._tokenizer, batch, int(self._meta["max_seq_length"]))
+                yield _run(model, self._tokenizer, batch)
                 continue
             yield np.asarray(model.encode(batch, batch_size=batch_size, convert_to_numpy=True,
                                           show_progress_bar=False), dtype=np.float32)

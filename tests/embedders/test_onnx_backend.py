@@ -191,3 +191,29 @@ def test_a_project_embedded_with_int8_is_queried_with_int8(cache_env, monkeypatc
     assert query._EMBEDDERS[INT8_ID].backend == "onnx-int8"
     direct = next(SentenceTransformerEmbedder(BUNDLED_MINILM, backend="onnx-int8").embed(["a slow, beautiful film"]))
     np.testing.assert_allclose(found.vector, direct[0], rtol=1e-5, atol=1e-6)
+
+
+def test_tokenisation_matches_transformers(exported):
+    from transformers import AutoTokenizer
+
+    _, folder, _ = exported
+    meta = json.loads((folder / ONNX_META).read_text())
+    encode = st.TextEncoder(folder / "tokenizer", meta)
+    reference = AutoTokenizer.from_pretrained(str(bundled_minilm_path()))
+    texts = real_texts(40) + [" ".join(real_texts(30, seed=9)), "", "Ünïcödé — “quotes” and emoji 🎬"]
+    ours = encode(texts)
+    theirs = reference(texts, padding=True, truncation=True, max_length=meta["max_seq_length"], return_tensors="np")
+    assert ours["input_ids"].shape[1] == meta["max_seq_length"]  # the long text was truncated
+    for name in ("input_ids", "attention_mask", "token_type_ids"):
+        np.testing.assert_array_equal(ours[name], theirs[name])
+
+
+def test_a_cached_int8_model_runs_without_importing_torch(cache_env):
+    import subprocess
+
+    code = ("import sys; from explorer.embedders.registry import make_embedder; "
+            f"e = make_embedder({INT8_ID!r}); v = next(e.embed(['a quiet film'])); "
+            "assert v.shape == (1, 384), v.shape; print('torch' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
