@@ -109,16 +109,20 @@ def _tsne_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
         n_jobs=-1,
     )
     init = initialization.pca(data, random_state=int(params["seed"]))
-    embedding = TSNEEmbedding(init, affinities, negative_gradient_method="fft", n_jobs=-1,
+    # openTSNE.TSNE's own choice: Barnes-Hut below 10,000 points, where the FFT grid's fixed cost
+    # made it 8x slower here (23 s against 2.7 s at 1,000 points), FFT interpolation above.
+    method = "fft" if len(data) > 10_000 else "bh"
+    embedding = TSNEEmbedding(init, affinities, negative_gradient_method=method, n_jobs=-1,
                               random_state=int(params["seed"]))
     chunk = 50
     done = 0
-    # Early exaggeration phase, then the normal phase, in chunks so the caller can stop and draw.
-    for exaggeration, iterations, momentum in ((12.0, 250, 0.5), (1.0, int(params["n_iter"]), 0.8)):
+    # Early exaggeration phase, then the normal phase, in chunks so the caller can stop and draw;
+    # momentum and step limit as openTSNE.TSNE sets them, so the layouts match a direct call.
+    for exaggeration, iterations in ((12.0, 250), (1.0, int(params["n_iter"]))):
         left = iterations
         while left > 0:
             step = min(chunk, left)
-            embedding = embedding.optimize(step, exaggeration=exaggeration, momentum=momentum,
+            embedding = embedding.optimize(step, exaggeration=exaggeration, momentum=0.8, max_step_norm=5,
                                            inplace=True)
             left -= step
             done += step
