@@ -40,3 +40,13 @@ def opened(window, qtbot, v1_project_path):
         window.open_project(v1_project_path)
     qtbot.wait(50)
     return window
+
+
+def glove_project_file(tmp_path_factory, words: int):
+    """A project of the ``words`` most frequent GloVe words (PCA map), imported like a user would."""
+    from explorer.core import run_to_end
+    from explorer.io.importer import ImportOptions, import_job
+    from explorer.io.project_file import save_project
+
+    result = run_to_end(import_job(ImportOptions("glove-6B-50d", limit=words, first_map="pca")))
+    return save_project(result.project, tmp_path_factory.mktemp("glove") / f"glove{words}.eexp")

@@ -6,19 +6,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from explorer.core import run_to_end
 from explorer.core.analogy import analogy, evaluate_analogies
 from explorer.core.bias import weat, weat_presets
-from explorer.io.importer import ImportOptions, import_job
-from explorer.io.project_file import save_project
+from explorer.io.importer import ImportOptions
+from tests.ui.conftest import glove_project_file
 
 
 @pytest.fixture(scope="module")
 def glove_20k(tmp_path_factory):
-    result = run_to_end(import_job(ImportOptions("glove-6B-50d", limit=20_000, first_map="pca")))
-    path = tmp_path_factory.mktemp("glove") / "glove20k.eexp"
-    save_project(result.project, path)
-    return path
+    return glove_project_file(tmp_path_factory, 20_000)
 
 
 @pytest.fixture

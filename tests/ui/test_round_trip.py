@@ -7,18 +7,13 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from explorer.core import run_to_end
-from explorer.io.importer import ImportOptions, import_job
-from explorer.io.project_file import save_project
 from explorer.ui.main_window import MainWindow
+from tests.ui.conftest import glove_project_file
 
 
 @pytest.fixture(scope="module")
 def glove_5k(tmp_path_factory):
-    result = run_to_end(import_job(ImportOptions("glove-6B-50d", limit=5_000, first_map="pca")))
-    path = tmp_path_factory.mktemp("glove") / "glove5k.eexp"
-    save_project(result.project, path)
-    return path
+    return glove_project_file(tmp_path_factory, 5_000)
 
 
 def table_rows(table) -> list[list[str]]:
