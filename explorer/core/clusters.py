@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from explorer.core.parameters import with_defaults
 from explorer.core.progress import Job, Progress
 
 METHODS = ("kmeans", "hdbscan", "agglomerative")
@@ -62,15 +63,7 @@ class ClusterResult:
 
 def cluster_params(method: str, **overrides: Any) -> dict[str, Any]:
     """The full parameter set for ``method``: defaults with ``overrides`` checked and applied."""
-    if method not in DEFAULTS:
-        raise ValueError(f"unknown clustering method {method!r}; choose one of {', '.join(METHODS)}")
-    unknown = set(overrides) - set(DEFAULTS[method])
-    if unknown:
-        raise ValueError(
-            f"unknown parameter(s) for {method}: {', '.join(sorted(unknown))}; "
-            f"valid: {', '.join(DEFAULTS[method])}"
-        )
-    params = {**DEFAULTS[method], **overrides}
+    params = with_defaults("clustering", DEFAULTS, method, overrides)
     _check(method, params)
     return params
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from explorer.core.parameters import with_defaults
 from explorer.core.progress import Job, Progress
 from explorer.core.project import Projection
 
@@ -23,17 +24,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def params_for(method: str, **overrides: Any) -> dict[str, Any]:
-    if method not in DEFAULTS:
-        raise ValueError(f"unknown projection method {method!r}; choose one of {', '.join(METHODS)}")
-    unknown = set(overrides) - set(DEFAULTS[method])
-    if unknown:
-        raise ValueError(
-            f"unknown parameter(s) for {method}: {', '.join(sorted(unknown))}; "
-            f"known: {', '.join(DEFAULTS[method])}"
-        )
-    params = dict(DEFAULTS[method])
-    params.update(overrides)
-    return params
+    return with_defaults("projection", DEFAULTS, method, overrides)
 
 
 def pca_fit(vectors: np.ndarray, n_components: int) -> np.ndarray:
