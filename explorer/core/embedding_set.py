@@ -89,6 +89,18 @@ class EmbeddingSet:
         table.update({item_id: i for i, item_id in enumerate(self.ids.tolist())})
         return table
 
+    def distinct(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A column's distinct values as text and each item's position among them, computed once
+        per column (searching each distinct value once is what makes search fast; sorting 1M
+        strings is not, so it is not redone on every key press)."""
+        values = self.column(name)
+        cache = self.__dict__.setdefault("_distinct", {})
+        cached = cache.get(name)
+        if cached is None or cached[0] is not values:  # a replaced column is computed anew
+            unique, inverse = np.unique(values.astype(str), return_inverse=True)
+            cached = cache[name] = (values, unique, inverse.ravel())
+        return cached[1], cached[2]
+
     def column(self, name: str) -> np.ndarray:
         if name in self.metadata:
             return self.metadata[name]

@@ -24,9 +24,7 @@ def search(emb: EmbeddingSet, pattern: str, regex: bool = False, case_sensitive:
     names = columns if columns is not None else ["text", *emb.metadata]
     hits = np.zeros(len(emb), dtype=bool)
     for name in names:
-        values = emb.column(name)
-        # Search each distinct value once: metadata columns repeat a few labels many times.
-        unique, inverse = np.unique(values.astype(str), return_inverse=True)
+        unique, inverse = emb.distinct(name)
         matched = np.fromiter((compiled.search(v) is not None for v in unique.tolist()), bool, len(unique))
         hits |= matched[inverse]
     return np.flatnonzero(hits)

@@ -145,7 +145,7 @@ def class_embeddings_job(embedder: Embedder, prompts: Sequence[str] | None = Non
         parts = []
         done = 0
         yield Progress(0, len(prompts), f"Embedding {len(prompts):,} ImageNet class names with {embedder.id}")
-        for batch in embedder.embed(prompts, batch_size=batch_size):
+        for batch in getattr(embedder, "embed_texts", embedder.embed)(prompts, batch_size=batch_size):
             parts.append(np.asarray(batch, dtype=np.float32))
             done += len(batch)
             yield Progress(done, len(prompts), f"Embedding ImageNet class names with {embedder.id}: "

@@ -15,20 +15,18 @@ IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 EFFICIENTNET_ID = "efficientnet-lite0"
 
 
-def load_rgb(path: str | Path):
-    """An RGB PIL image, or EmbedderError naming the file (missing, corrupt, or a decompression bomb)."""
-    from PIL import Image  # noqa: PLC0415
+def load_rgb(path: str | Path, max_side: int = 512):
+    """An RGB PIL image read as the importer reads it (EXIF rotation, transparency over white,
+    decompression bombs refused; shrunk to ``max_side``, far above the models' 224-pixel input),
+    or EmbedderError naming the file."""
+    from explorer.io.readers import ImageSkipped, load_image  # noqa: PLC0415 - Pillow is heavy
 
     try:
-        with Image.open(path) as image:
-            image.load()
-            return image.convert("RGB")
-    except FileNotFoundError:
-        raise EmbedderError(f"{path}: file not found") from None
-    except Image.DecompressionBombError as err:
-        raise EmbedderError(f"{path}: image too large ({err})") from None
-    except OSError as err:
-        raise EmbedderError(f"{path}: not a readable image ({err})") from None
+        return load_image(path, max_side=max_side)
+    except ImageSkipped as skipped:
+        if skipped.reason == "file not found":
+            raise EmbedderError(f"{path}: file not found") from None
+        raise EmbedderError(f"{path}: not a readable image ({skipped.reason})") from None
 
 
 def imagenet_tensor(images: Sequence, size: int = 224) -> np.ndarray:

@@ -21,7 +21,8 @@ def seat_lookup(embedder: Embedder, words: Sequence[str],
     unique = list(dict.fromkeys(words))
     sentences = [template.format(term=word) for word in unique for template in templates]
     parts = []
-    for batch in embedder.embed(sentences, batch_size=64):
+    embed_texts = getattr(embedder, "embed_texts", embedder.embed)  # open_clip: embed() takes images
+    for batch in embed_texts(sentences, batch_size=64):
         parts.append(np.asarray(batch, dtype=np.float64))
         yield Progress(sum(len(p) for p in parts), len(sentences), "Embedding template sentences")
     vectors = np.concatenate(parts).reshape(len(unique), len(templates), -1)

@@ -147,7 +147,7 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
         if not keep:
             raise ImportFailed(f"no readable images in {options.source}. {report.summary()}")
         image_paths = [str(images.paths[i]) for i in keep]
-        items = [str(images.full_path(i)) for i in keep]
+        items = [str(Path(images.full_path(i)).resolve()) for i in keep]  # the reuse cache's keys
         texts = [Path(p).name for p in image_paths]
         metadata = {name: np.asarray(values)[keep] for name, values in images.metadata.items()}
         model_id = options.model or DEFAULT_IMAGE_MODEL

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from explorer.core.embedding_set import EmbeddingSet
-from explorer.core.paths import check_relative, resolve_inside
+from explorer.core.paths import resolve_inside
 from explorer.core.progress import Job, Progress
 from explorer.core.project import Project
 
@@ -85,8 +85,7 @@ def extract_source_job(project: Project, folder: str | Path) -> Job[Path]:
     names, blob, offsets = source.copy
     count = len(names)
     for i, name in enumerate(names.tolist()):
-        check_relative(name)
-        target = resolve_inside(folder, name)
+        target = resolve_inside(folder, name)  # refuses absolute paths, '..' and escaping links
         if target.exists():
             raise SourceCopyError(f"{target} already exists; choose an empty folder")
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -95,7 +95,8 @@ class AppState:
         if self.project is None:
             return
         n = len(self.project.embeddings)
-        cleaned = sorted({int(i) for i in indices if 0 <= int(i) < n})
+        unique = np.unique(np.asarray(indices, dtype=np.int64).ravel())  # sorted; fast for 1M points
+        cleaned = unique[(unique >= 0) & (unique < n)].tolist()
         if cleaned != self.project.view.selected:
             self.project.view.selected = cleaned
             if self.focus is not None and self.focus not in cleaned:

@@ -54,6 +54,7 @@ from explorer.ui.workers import JobRunner, connect_current
 APP_NAME = "Embedding Explorer"
 AUTOSAVE_MS = 60_000
 MAX_RECENT = 10
+INSTANT_SEARCH_LIMIT = 100_000  # items; above this the search waits for typing to pause
 PROJECT_FILTER = f"Embedding Explorer projects (*{SUFFIX});;All files (*)"
 
 
@@ -287,7 +288,12 @@ class MainWindow(QMainWindow):
         self.search_box.setPlaceholderText("Search text and labels…")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setMaximumWidth(240)
-        self.search_box.textChanged.connect(self._on_search)
+        # On big sets, search once typing pauses rather than on every key press (it scans every text).
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(250)
+        self.search_timer.timeout.connect(lambda: self._on_search(self.search_box.text()))
+        self.search_box.textChanged.connect(self._search_soon)
         self.regex_box = QCheckBox("Regex")
         self.regex_box.toggled.connect(lambda _: self._on_search(self.search_box.text()))
         self.search_count = QLabel()
@@ -318,6 +324,13 @@ class MainWindow(QMainWindow):
         self.toolbar = bar
         self.search_shortcut = QShortcut(QKeySequence.StandardKey.Find, self)
         self.search_shortcut.activated.connect(self.search_box.setFocus)
+
+    def _search_soon(self, text: str) -> None:
+        project = self.state.project
+        if project is not None and len(project.embeddings) > INSTANT_SEARCH_LIMIT:
+            self.search_timer.start()
+        else:
+            self._on_search(text)
 
     def _on_search(self, text: str) -> None:
         try:

@@ -49,6 +49,7 @@ def render_map(project: Project, path: str | Path, size: tuple[int, int] = (1600
         painter = QPainter(generator)
         view.render(painter)
         ok = painter.end()
+    view.detach()  # the state keeps no reference to a view that is gone
     view.close()
     view.deleteLater()
     if not ok or not path.exists():

@@ -134,17 +134,27 @@ class ScatterView(pg.PlotWidget):
         self.view_box.sigRangeChanged.connect(lambda *_: self._thumbnail_timer.start())
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
-        state.project_changed.connect(self._on_project_changed)
-        state.projection_changed.connect(self._on_projection_changed)
-        state.colors_changed.connect(self._on_colors_changed)
-        state.selection_changed.connect(self._update_selection)
-        state.hover_changed.connect(self._update_hover)
-        state.preview_changed.connect(self._on_projection_changed)
-        state.search_changed.connect(self._update_emphasis)
-        state.visibility_changed.connect(self._update_visibility)
-        state.focus_changed.connect(self._update_focus)
-        state.highlight_changed.connect(self._update_highlight)
-        state.arrows_changed.connect(self._update_arrows)
+        self._connections = [
+            (state.project_changed, self._on_project_changed),
+            (state.projection_changed, self._on_projection_changed),
+            (state.colors_changed, self._on_colors_changed),
+            (state.selection_changed, self._update_selection),
+            (state.hover_changed, self._update_hover),
+            (state.preview_changed, self._on_projection_changed),
+            (state.search_changed, self._update_emphasis),
+            (state.visibility_changed, self._update_visibility),
+            (state.focus_changed, self._update_focus),
+            (state.highlight_changed, self._update_highlight),
+            (state.arrows_changed, self._update_arrows),
+        ]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+
+    def detach(self) -> None:
+        """Stop following the state (a view made only to render an export, then dropped)."""
+        for signal, slot in self._connections:
+            signal.disconnect(slot)
+        self._connections = []
 
     # ------------------------------------------------------------------ state -> view
     def coords(self) -> np.ndarray | None:
@@ -155,6 +165,8 @@ class ScatterView(pg.PlotWidget):
         return projection.coords if projection is not None else None
 
     def _on_project_changed(self) -> None:
+        if self.state.project is not None:  # the size the user picks then stays across projections
+            self.cloud.radius = auto_radius(len(self.state.project.embeddings))
         self._on_projection_changed()
         self._on_colors_changed()
         self._restore_view()
@@ -189,8 +201,6 @@ class ScatterView(pg.PlotWidget):
 
     def _on_projection_changed(self) -> None:
         coords = self.coords()
-        if coords is not None:
-            self.cloud.radius = auto_radius(len(coords))
         self.cloud.set_points(coords if coords is not None else np.zeros((0, 2), np.float32))
         self._update_selection()
         self._update_hover()
@@ -349,10 +359,9 @@ class ScatterView(pg.PlotWidget):
         mask = self.state.visible_mask()
         if mask is not None:
             inside = inside[mask[inside]]
-        chosen = set(inside.tolist())
         if additive:
-            chosen |= set(self.state.selection)
-        self.state.select(sorted(chosen))
+            inside = np.concatenate([inside, np.asarray(self.state.selection, dtype=np.int64)])
+        self.state.select(inside)
 
     def _update_labels(self) -> None:
         """The text of selected points (the first MAX_LABELS) and of the hovered point, on the map."""

@@ -15,14 +15,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +37,13 @@ from explorer.core.progress import Job, Progress
 from explorer.embedders.query import query_vector, search_space
 from explorer.io.exporters import neighbors_table
 from explorer.state import AppState
-from explorer.ui.panels.common import export_columns_dialog, set_widget_values, widget_values
+from explorer.ui.panels.common import (
+    export_columns_dialog,
+    fill_table,
+    make_table,
+    set_widget_values,
+    widget_values,
+)
 from explorer.ui.workers import JobRunner, connect_current
 
 SOURCES = ("Selected item", "Selection centroid", "Typed query")
@@ -134,12 +137,7 @@ class NeighborsPanel(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #555;")
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["#", "item", "score"])
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table = make_table(["#", "item", "score"])
         self.table.cellClicked.connect(self._row_clicked)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -279,12 +277,10 @@ class NeighborsPanel(QWidget):
             where = (f"in {space.split('/', 1)[-1]}'s text space, where each image sits by its ImageNet "
                      "classes: an approximation (ConSE), not the image model's own space")
         self.note.setText(f"Neighbours of {description}, by {what} {where}; search: {how}.")
-        self.table.setRowCount(len(result.indices))
-        for row, (index, score) in enumerate(zip(result.indices.tolist(), result.scores.tolist())):
-            for column, value in enumerate((str(row + 1), emb.texts[index][:200], f"{score:.4f}")):
-                cell = QTableWidgetItem(value)
-                cell.setData(Qt.ItemDataRole.UserRole, index)
-                self.table.setItem(row, column, cell)
+        indices = result.indices.tolist()
+        fill_table(self.table, [(row + 1, emb.texts[index][:200], float(score))
+                                for row, (index, score) in enumerate(zip(indices, result.scores.tolist()))],
+                   keys=indices)
         self.export_button.setEnabled(True)
         if not restoring:  # a reopened project brings its own marks
             self.state.set_highlight(result.indices)
