@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from explorer.core.embedding_set import EmbeddingSet
+from explorer.core.neighbors import unit_rows
 
 STDS = ("population", "sample")
 SET_NAMES = ("X", "Y", "A", "B")
@@ -167,9 +168,7 @@ def weat(
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float64)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1, norms)
+    return unit_rows(np.asarray(matrix, dtype=np.float64))  # in float64, as WEFE computes
 
 
 def _associations(targets: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from explorer.core.neighbors import unit_rows
 from explorer.core.parameters import with_defaults
 from explorer.core.progress import Job, Progress
 
@@ -130,7 +131,7 @@ def cluster(vectors: np.ndarray, method: str = "kmeans", **params: Any) -> Job[C
 
 def _cluster_job(data: np.ndarray, method: str, params: dict[str, Any]) -> Job[ClusterResult]:
     yield Progress(0, 2, f"Clustering with {LABELS[method]}")
-    points = _unit_rows(data) if params["normalize"] else data
+    points = unit_rows(data) if params["normalize"] else data
     labels = _fit(points, method, params)
     yield Progress(1, 2, "Scoring the clusters (silhouette)")
     silhouette = silhouette_of(data, labels, seed=params["seed"])
@@ -186,11 +187,6 @@ def silhouette_of(
         return float(silhouette_score(x, y, metric="cosine", sample_size=size, random_state=seed))
     except ValueError:  # the sample happened to hold a single cluster
         return None
-
-
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms == 0, 1, norms)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -251,7 +247,7 @@ def label_by_centroid(
     labels: np.ndarray, vectors: np.ndarray, words: Sequence[str], top_n: int = 3
 ) -> dict[int, ClusterLabel]:
     # centroid of unit rows: the member words with the highest cosine to it are the most typical
-    units = _unit_rows(np.asarray(vectors, dtype=np.float64))
+    units = unit_rows(np.asarray(vectors, dtype=np.float64))
     words = np.asarray(words).astype(str)
     out = {}
     for c in _cluster_ids(labels):

@@ -45,7 +45,7 @@ def nearest(
     if query.shape[0] != vectors.shape[1]:
         raise ValueError(f"query has {query.shape[0]} dimensions, the vectors {vectors.shape[1]}")
     if metric == "cosine":
-        units = unit_vectors if unit_vectors is not None else _unit_rows(vectors)
+        units = unit_vectors if unit_vectors is not None else unit_rows(vectors)
         norm = np.linalg.norm(query)
         scores = units @ (query / norm if norm else query)
         largest = True
@@ -65,6 +65,7 @@ def nearest(
     return Neighbors(order, scores[order], metric)
 
 
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1; all-zero rows stay zero."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)

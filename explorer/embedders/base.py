@@ -4,7 +4,9 @@ yields one float32 batch at a time so that callers can report progress and stop 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -54,3 +56,21 @@ def embed_all(embedder: Embedder, items: Sequence[str], batch_size: int = 64) ->
     if not parts:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     return np.concatenate(parts)
+
+
+def default_cache_dir() -> Path:
+    """The per-user cache folder of the platform, for Embedding Explorer."""
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "embedding-explorer" / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "embedding-explorer"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "embedding-explorer"
+
+
+def cache_dir() -> Path | None:
+    """Where work worth keeping between sessions goes (class embeddings, model exports):
+    $EXPLORER_CACHE_DIR if set (set but empty: no disk cache), else ``default_cache_dir()``."""
+    chosen = os.environ.get("EXPLORER_CACHE_DIR")
+    if chosen is not None:
+        return Path(chosen).expanduser() if chosen else None
+    return default_cache_dir()

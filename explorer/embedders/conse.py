@@ -15,15 +15,15 @@ import hashlib
 import importlib.util
 import os
 import re
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from explorer.core.neighbors import unit_rows
 from explorer.core.progress import Job, Progress
-from explorer.embedders.base import Embedder, EmbedderError
+from explorer.embedders.base import Embedder, EmbedderError, cache_dir
 
 CONSE_PREFIX = "conse/"
 DEFAULT_TEXT_MODEL = "all-MiniLM-L6-v2"
@@ -79,19 +79,6 @@ def class_prompts(names: Sequence[str] | None = None) -> list[str]:
     return [PROMPT.format(name) for name in (imagenet_class_names() if names is None else names)]
 
 
-def cache_dir() -> Path | None:
-    """Where class embeddings are kept between sessions: $EXPLORER_CACHE_DIR (empty: no disk
-    cache), else the user's cache folder."""
-    chosen = os.environ.get("EXPLORER_CACHE_DIR")
-    if chosen is not None:
-        return Path(chosen).expanduser() if chosen else None
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "embedding-explorer" / "cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "embedding-explorer"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "embedding-explorer"
-
-
 def _cache_key(text_model_id: str, prompts: Sequence[str]) -> str:
     digest = hashlib.sha256("\n".join([text_model_id, *prompts]).encode("utf-8")).hexdigest()[:16]
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(text_model_id).name or text_model_id)[:60]
@@ -124,12 +111,6 @@ def _write_cached(path: Path, matrix: np.ndarray) -> None:
         pass
 
 
-def unit_rows(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1, norms)
-
-
 def class_embeddings_job(embedder: Embedder, prompts: Sequence[str] | None = None,
                          batch_size: int = 64) -> Job[np.ndarray]:
     """The unit text embeddings (C, D) float32 of the class prompts, made once per text model:
@@ -150,7 +131,7 @@ def class_embeddings_job(embedder: Embedder, prompts: Sequence[str] | None = Non
             done += len(batch)
             yield Progress(done, len(prompts), f"Embedding ImageNet class names with {embedder.id}: "
                                                f"{done:,} of {len(prompts):,}")
-        matrix = unit_rows(np.concatenate(parts))
+        matrix = unit_rows(np.concatenate(parts).astype(np.float32))
         if not np.isfinite(matrix).all():
             raise EmbedderError(f"{embedder.id} gave no vector for some ImageNet class names")
         if path is not None:

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core.progress import Job, Progress, run_to_end
-from explorer.embedders.base import EmbedderError, pick_device
+from explorer.embedders.base import EmbedderError, cache_dir, default_cache_dir, pick_device
 
 BUNDLED_MINILM = "all-MiniLM-L6-v2"
 
@@ -123,11 +123,8 @@ def _require_onnx() -> None:
 
 def cache_root() -> Path:
     """The per-user folder for exported models (see the module docstring)."""
-    explicit = os.environ.get("EXPLORER_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser() / "onnx"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base).expanduser() / "embedding-explorer" / "onnx"
+    # an export must live somewhere: with the disk cache switched off, the default folder
+    return (cache_dir() or default_cache_dir()) / "onnx"
 
 
 def check_model_folder(folder: Path) -> None:
