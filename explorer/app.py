@@ -27,6 +27,7 @@ from explorer.cli import (
     load,
     parse_param,
 )
+from explorer.io import formats
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -50,6 +51,10 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
+
+
+ALLOW_DOWNLOAD_HELP = ("let a model named by its hub name be fetched from the Hugging Face hub (default: "
+                       "off; only models on this machine are used)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     near.add_argument("--format", choices=["csv", "json"], default="csv")
     near.add_argument("-o", "--output", help="file to write instead of stdout")
     near.add_argument("--device", help="torch device for embedding the query (default: auto)")
+    near.add_argument("--allow-download", action="store_true", help=ALLOW_DOWNLOAD_HELP)
 
     index = commands.add_parser("index", help="build an approximate nearest-neighbour index for large sets "
                                               "and keep it in the project (its recall is measured)")
@@ -116,8 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("data", help="a table (.txt .csv .tsv .jsonl .parquet), an image folder, .npy/.npz, "
                                   "a Projector vectors.tsv, a word2vec/GloVe file, or glove-6B-50d")
     imp.add_argument("-o", "--output", required=True, help="project file to write (.eexp)")
-    imp.add_argument("--kind", choices=["texts", "images", "image-table", "vectors", "projector",
-                                        "word2vec", "glove"], help="what DATA holds (default: guessed)")
+    imp.add_argument("--kind", choices=list(formats.KINDS),
+                     help="what DATA holds (default: detected from its content, then its name)")
     imp.add_argument("--model", help="model id (default: all-MiniLM-L6-v2 for texts, efficientnet-lite0 "
                                      "for images); all-MiniLM-L6-v2@onnx-int8 (faster, int8); a local model folder; "
                                      "open_clip:ARCH:CHECKPOINT")
@@ -133,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="reuse the embeddings of the existing OUTPUT project for items it already has")
     imp.add_argument("--title")
     imp.add_argument("--device", help="torch device (default: a GPU if there is one)")
+    imp.add_argument("--allow-download", action="store_true", help=ALLOW_DOWNLOAD_HELP)
 
     _add_analysis_commands(commands)
     return parser
@@ -214,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["gui"])
+    from explorer.embedders.base import downloads_allowed, set_downloads_allowed  # noqa: PLC0415
+
+    set_downloads_allowed(getattr(args, "allow_download", False) or downloads_allowed())
     try:
         if args.command == "gui":
             return run_gui(args.project, args.startup_timing)

@@ -242,7 +242,7 @@ def export_image(project, args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from explorer.io.importer import ImportOptions, import_job  # noqa: PLC0415
+    from explorer.io.importer import ImportOptions, detect, import_job  # noqa: PLC0415
     from explorer.io.readers import ReadError  # noqa: PLC0415
 
     output = Path(args.output)
@@ -255,8 +255,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         source=args.data, kind=args.kind, model=args.model, text_column=args.text_column,
         label_column=args.label_column, image_column=args.image_column, metadata=args.metadata,
         limit=args.limit, sample_seed=args.sample_seed, dedupe=args.dedupe, device=args.device,
-        first_map=args.map, title=args.title or "")
+        first_map=args.map, title=args.title or "", allow_download=args.allow_download)
     try:
+        if args.kind is None:
+            print(f"{Path(args.data).name}: {detect(args.data, args.image_column)}", file=sys.stderr)
         result = run_to_end(import_job(options, reuse), ProgressPrinter())
     except (ReadError, ValueError, RuntimeError) as err:
         raise CommandError(str(err)) from None

@@ -4,6 +4,7 @@ yields one float32 batch at a time so that callers can report progress and stop 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -11,7 +12,10 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from explorer.core.cache import cache_dir, default_cache_dir
 from explorer.core.progress import Job, Progress
+
+__all__ = ["cache_dir", "default_cache_dir"]  # the rule lives in explorer.core.cache (UMAP uses it too)
 
 
 class EmbedderError(Exception):
@@ -58,19 +62,38 @@ def embed_all(embedder: Embedder, items: Sequence[str], batch_size: int = 64) ->
     return np.concatenate(parts)
 
 
-def default_cache_dir() -> Path:
-    """The per-user cache folder of the platform, for Embedding Explorer."""
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "embedding-explorer" / "cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "embedding-explorer"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "embedding-explorer"
+# ---------------------------------------------------------------------------------------- downloads
+
+ALLOW_DOWNLOAD_ENV = "EXPLORER_ALLOW_DOWNLOAD"
+_OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 
 
-def cache_dir() -> Path | None:
-    """Where work worth keeping between sessions goes (class embeddings, model exports):
-    $EXPLORER_CACHE_DIR if set (set but empty: no disk cache), else ``default_cache_dir()``."""
-    chosen = os.environ.get("EXPLORER_CACHE_DIR")
-    if chosen is not None:
-        return Path(chosen).expanduser() if chosen else None
-    return default_cache_dir()
+def downloads_allowed() -> bool:
+    """Whether a model may be fetched from a model hub: off unless the user allowed it
+    (``--allow-download``, the import dialog's setting, or $EXPLORER_ALLOW_DOWNLOAD=1)."""
+    return os.environ.get(ALLOW_DOWNLOAD_ENV, "") == "1"
+
+
+def set_downloads_allowed(allowed: bool) -> None:
+    """Allow or forbid model downloads for this process. Forbidding also puts the Hugging Face
+    libraries in offline mode, so that nothing they do reaches the network (their own flag is read
+    at import; it is updated here if they are already imported)."""
+    os.environ[ALLOW_DOWNLOAD_ENV] = "1" if allowed else "0"
+    for name in _OFFLINE_VARIABLES:
+        if allowed:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = "1"
+    constants = sys.modules.get("huggingface_hub.constants")
+    if constants is not None and hasattr(constants, "HF_HUB_OFFLINE"):
+        constants.HF_HUB_OFFLINE = not allowed
+
+
+def is_hub_name(model_id: str) -> bool:
+    """``name`` or ``owner/name`` as the Hugging Face hub spells them; a file name such as
+    ``glove.6B.50d.txt`` or a path is not one."""
+    if not re.fullmatch(r"[A-Za-z0-9][\w.-]{0,95}(/[A-Za-z0-9][\w.-]{0,95})?", model_id):
+        return False
+    suffix = Path(model_id).suffix.lower()
+    return suffix not in (".txt", ".vec", ".bin", ".gz", ".bz2", ".xz", ".npy", ".npz", ".tsv", ".csv",
+                          ".json", ".jsonl", ".parquet", ".arrow", ".feather", ".w2v", ".zip")

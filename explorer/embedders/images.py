@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.embedders.base import EmbedderError, pick_device
+from explorer.embedders.base import EmbedderError, downloads_allowed, pick_device
 
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
@@ -139,6 +139,10 @@ class OpenClipEmbedder:
             except EmbedderError:
                 raise
             except Exception as err:  # noqa: BLE001 - one clear line for the user
+                if self.pretrained and not downloads_allowed():
+                    raise EmbedderError(f"open_clip {self.architecture}:{self.pretrained} is not on this "
+                                        "machine, and downloads are off; pass --allow-download to fetch "
+                                        "it, or give a checkpoint file") from err
                 raise EmbedderError(f"cannot load open_clip {self.architecture}: {err}") from err
             self._device = pick_device(self.device)
             self._model = model.eval().to(self._device)

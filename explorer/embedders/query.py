@@ -9,6 +9,7 @@ says which; ``search_space`` gives the matrix.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ from explorer.embedders.conse import (
     text_model_of,
 )
 from explorer.embedders.registry import make_embedder
+from explorer.embedders.word_vectors import GLOVE_ID
 
 _EMBEDDERS: dict[str, object] = {}  # one loaded model per id, kept for the next query
 
@@ -74,6 +76,9 @@ def query_vector(emb: EmbeddingSet, query: str, device: str | None = None) -> Jo
     if index is not None:
         yield Progress(1, 1, "")
         return QueryVector(emb.vectors[index], index, f"item {emb.ids[index]}")
+    if emb.modality == "word" and emb.model_id != GLOVE_ID:
+        # vectors read from a file: the vocabulary is all there is (no model is named after the file)
+        raise EmbedderError(not_in_vocabulary(emb, query))
     if not emb.model_id:
         raise EmbedderError(f"{query!r} is not an item, and the project names no model to embed it with")
     space = conse_space_of(emb)
@@ -94,11 +99,26 @@ def query_vector(emb: EmbeddingSet, query: str, device: str | None = None) -> Jo
     texts = getattr(embedder, "embed_texts", embedder.embed)
     vector = next(iter(texts([query])))[0]
     if not np.isfinite(vector).all():
-        raise EmbedderError(f"{query!r} is not in the vocabulary of {emb.model_id}")
+        raise EmbedderError(not_in_vocabulary(emb, query, emb.model_id))
     if vector.shape[0] != emb.dim:
         raise EmbedderError(f"{emb.model_id} gives {vector.shape[0]} dimensions; the project has {emb.dim}")
     yield Progress(1, 1, "")
     return QueryVector(vector, None, f"text embedded with {emb.model_id}")
+
+
+def close_spellings(words, word: str, n: int = 5) -> list[str]:
+    """Up to ``n`` words of ``words`` spelled like ``word`` (difflib's ratio >= 0.75), best first."""
+    word = word.strip().lower()
+    near = {w for w in map(str, words) if abs(len(w) - len(word)) <= 2}
+    return difflib.get_close_matches(word, sorted(near), n=n, cutoff=0.75)
+
+
+def not_in_vocabulary(emb: EmbeddingSet, word: str, vocabulary: str | None = None) -> str:
+    """One line: the word is missing from the vocabulary, and the close spellings it has."""
+    close = close_spellings(emb.texts, word)
+    where = vocabulary or f"this project ({len(emb):,} words)"
+    hint = f"; close spellings: {', '.join(close)}" if close else "; no close spellings"
+    return f"{word!r} is not in the vocabulary of {where}{hint}"
 
 
 def _conse_query(emb: EmbeddingSet, query: str, space: str, device: str | None) -> Job[QueryVector]:

@@ -42,7 +42,14 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core.progress import Job, Progress, run_to_end
-from explorer.embedders.base import EmbedderError, cache_dir, default_cache_dir, pick_device
+from explorer.embedders.base import (
+    EmbedderError,
+    cache_dir,
+    default_cache_dir,
+    downloads_allowed,
+    is_hub_name,
+    pick_device,
+)
 
 BUNDLED_MINILM = "all-MiniLM-L6-v2"
 
@@ -74,6 +81,8 @@ CHECK_SENTENCES = (
 )
 
 log = logging.getLogger(__name__)
+# Characters of a text given to the tokenizer: far more than any model's token window covers.
+MAX_TEXT_CHARS = 100_000
 
 
 def bundled_minilm_path() -> Path | None:
@@ -414,6 +423,10 @@ class SentenceTransformerEmbedder:
             local = Path(self.source).is_dir()
             if local:
                 check_model_folder(Path(self.source))
+            elif not is_hub_name(self.source):
+                raise EmbedderError(f"no model {self.source!r} on this machine: it is neither a local model "
+                                    "folder nor a model hub name")
+            online = not local and downloads_allowed()
             try:
                 from sentence_transformers import SentenceTransformer  # noqa: PLC0415
                 from transformers.utils import logging as transformers_logging  # noqa: PLC0415
@@ -421,10 +434,14 @@ class SentenceTransformerEmbedder:
                 transformers_logging.disable_progress_bar()  # our own progress is shown instead
 
                 self._model = SentenceTransformer(self.source, device=pick_device(self.device),
-                                                  local_files_only=local)
+                                                  local_files_only=not online)
             except EmbedderError:
                 raise
             except Exception as err:  # noqa: BLE001 - any loading failure becomes one clear line
+                if not local and not online:
+                    raise EmbedderError(f"model {self.source!r} is not on this machine, and downloads from the "
+                                        "model hub are off; pass --allow-download (or allow downloads in "
+                                        "the import dialog) to fetch it") from err
                 raise EmbedderError(f"cannot load sentence-transformers model {self.source}: "
                                     f"{str(err).splitlines()[0] if str(err) else type(err).__name__}") from err
         return self._model
@@ -440,7 +457,9 @@ class SentenceTransformerEmbedder:
     def embed(self, items: Sequence[str], batch_size: int = 64) -> Iterator[np.ndarray]:
         model = self._load()
         for start in range(0, len(items), batch_size):
-            batch = list(items[start:start + batch_size])
+            # The model reads the first max_seq_length tokens (256 for MiniLM) and drops the rest;
+            # the tokenizer would still split a 10 MB text whole first, in hundreds of MB.
+            batch = [str(text)[:MAX_TEXT_CHARS] for text in items[start:start + batch_size]]
             if self.backend != TORCH:
                 yield _run(model, self._tokenizer, batch)
                 continue

@@ -15,19 +15,19 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.core.embedding_set import EmbeddingSet
+from explorer.core.embedding_set import EmbeddingSet, text_array
 from explorer.core.paths import relative_paths
 from explorer.core.progress import Job, Progress
 from explorer.core.project import DataSource, Project, ViewState
 from explorer.core.projections import project as compute_projection
-from explorer.embedders.base import EmbedderError
+from explorer.embedders.base import EmbedderError, set_downloads_allowed
 from explorer.embedders.conse import class_embeddings_job, conse_space, conse_vectors
 from explorer.embedders.registry import make_embedder
 from explorer.embedders.word_vectors import GLOVE_ID, load_bundled_glove
-from explorer.io import readers
+from explorer.io import formats, readers
 from explorer.io.readers import ImportReport, ReadError
 
-KINDS = ("texts", "images", "image-table", "vectors", "projector", "word2vec", "glove")
+KINDS = formats.KINDS  # the registry's names (explorer.io.formats)
 DEFAULT_TEXT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_IMAGE_MODEL = "efficientnet-lite0"
 # Rough items/s on 2 CPU cores, for the "about how long" estimate before starting.
@@ -60,6 +60,9 @@ class ImportOptions:
     # model's space through their ImageNet classes (ConSE), so that typed text can search them; None
     # for none.
     conse_text_model: str | None = DEFAULT_TEXT_MODEL
+    # Let a model named by its hub name be fetched (explorer.embedders.base.set_downloads_allowed);
+    # off: only models on this machine.
+    allow_download: bool = False
 
 
 @dataclass
@@ -70,28 +73,19 @@ class ImportResult:
     reused: int = 0  # items whose vectors came from ``reuse``
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    kind: str = ""  # the format it was read as (explorer.io.formats)
+
+
+def detect(source: str, image_column: str | None = None) -> formats.Detected:
+    """What ``source`` holds, from its content first (see explorer.io.formats); raises ImportFailed."""
+    try:
+        return formats.detect(source, image_column)
+    except formats.UnknownFormat as err:
+        raise ImportFailed(str(err)) from None
 
 
 def detect_kind(source: str, image_column: str | None = None) -> str:
-    if source == GLOVE_ID:
-        return "glove"
-    path = Path(source)
-    if path.is_dir():
-        return "images"
-    name = path.name.lower()
-    for suffix in (".gz", ".bz2"):
-        name = name.removesuffix(suffix)
-    if name.endswith((".npy", ".npz")):
-        return "vectors"
-    if name.endswith(".bin") or name.endswith(".vec") or name.endswith(".w2v"):
-        return "word2vec"
-    if name.endswith(".tsv") and name.startswith("vectors"):
-        return "projector"
-    if image_column:
-        return "image-table"
-    if name.endswith(readers.TABLE_SUFFIXES):
-        return "texts"
-    raise ImportFailed(f"cannot tell what {path.name} holds; give --kind ({', '.join(KINDS)})")
+    return detect(source, image_column).kind
 
 
 def estimate_seconds(items: int, model: str | None) -> float | None:
@@ -101,10 +95,15 @@ def estimate_seconds(items: int, model: str | None) -> float | None:
 
 def import_job(options: ImportOptions, reuse: Project | None = None) -> Job[ImportResult]:
     started = time.monotonic()
-    kind = options.kind or detect_kind(options.source, options.image_column)
-    if kind not in KINDS:
-        raise ImportFailed(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
-    yield Progress(0, None, f"Reading {Path(options.source).name}")
+    if options.kind:
+        kind, detected = options.kind, None
+        if kind not in KINDS:
+            raise ImportFailed(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    else:
+        detected = detect(options.source, options.image_column)
+        kind = detected.kind
+    yield Progress(0, None, f"Reading {Path(options.source).name}"
+                   + (f": {detected.what}" if detected is not None else ""))
     if kind in ("texts", "images", "image-table"):
         result = yield from _embed_items(options, kind, reuse)
     else:
@@ -120,6 +119,9 @@ def import_job(options: ImportOptions, reuse: Project | None = None) -> Job[Impo
         result.project.add_projection(umap)
         result.project.view.projection = "UMAP"
     result.seconds = time.monotonic() - started
+    result.kind = kind
+    if detected is not None:
+        result.notes.insert(0, f"Detected {detected}.")
     return result
 
 
@@ -179,7 +181,7 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
     emb = EmbeddingSet(
         vectors=vectors,
         ids=np.array([f"i{i}" for i in range(len(texts))]),
-        texts=np.array(texts, dtype=object).astype(str) if texts else np.array([], dtype=str),
+        texts=text_array(texts),
         modality=modality,
         model_id=model_id,
         metadata=metadata,
@@ -196,7 +198,7 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
 def _data_source(options: ImportOptions, kind: str, root: Path | None = None) -> DataSource:
     """What was imported and how, so the project can say where its data lives (and copy it)."""
     recorded = {k: v for k, v in dataclasses.asdict(options).items()
-                if k not in ("source", "device", "batch_size") and v not in (None, "", False)}
+                if k not in ("source", "device", "batch_size", "allow_download") and v not in (None, "", False)}
     return DataSource(path=str(Path(options.source).resolve()), kind=kind, options=recorded,
                       root=None if root is None else Path(root).resolve())
 
@@ -241,6 +243,8 @@ def _embed(items: list[str], model_id: str, options: ImportOptions, reuse: Proje
     their ConSE vectors in ``options.conse_text_model``'s space, from the same forward pass."""
     reusable = reuse is not None and reuse.embeddings.model_id == model_id
     yield Progress(0, None, f"Loading {model_id}")
+    if options.allow_download:
+        set_downloads_allowed(True)
     try:
         embedder = make_embedder(model_id, options.device)
         if hasattr(embedder, "prepare"):  # e.g. the int8 backend's one-time export, with its steps
@@ -264,6 +268,11 @@ def _embed(items: list[str], model_id: str, options: ImportOptions, reuse: Proje
                 keys = [str(Path(root, p).resolve()) if root is not None else "" for p in old.image_paths.tolist()]
             cached = {str(k): i for i, k in enumerate(keys) if k}
     todo = [i for i, item in enumerate(items) if item not in cached]
+    if image_report is None:
+        # Longest texts first, as sentence-transformers orders a call's texts: each batch then holds
+        # texts of about the same length, padded little (in file order, one long review in a batch
+        # pads all the others to its length). The rows go back in place below.
+        todo.sort(key=lambda i: -len(items[i]))
     if len(todo) < len(items) and reuse.embeddings.dim != dim:
         raise ImportFailed("the project to reuse has vectors of another size")
     vectors = np.empty((len(items), dim), dtype=np.float32)
@@ -351,7 +360,7 @@ def _vectors_as_given(options: ImportOptions, kind: str) -> Job[ImportResult]:
                            f"{', '.join(metadata) or 'no other columns'}")
     label = options.label_column or next((c for c in metadata if c.lower() in ("label", "class", "category")),
                                          None)
-    emb = EmbeddingSet(data.vectors, np.array([f"i{i}" for i in range(len(keys))]), np.array(keys),
+    emb = EmbeddingSet(data.vectors, np.array([f"i{i}" for i in range(len(keys))]), text_array(keys),
                        modality=modality, model_id=model_id, metadata=metadata)
     project = Project(emb, {}, ViewState(color_by=label),
                       title=options.title or f"{Path(options.source).name}",

@@ -30,9 +30,8 @@ Decisions, in one place:
   uniform random sample of N rows (reservoir sampling, so one pass and memory for N rows only), in
   file order. The whole file is still read, so ``total_rows`` is always the true count of rows that
   could be read (``preview_table`` stops early and leaves it ``None``).
-* **Text columns** are numpy ``str`` arrays; only when a few very long texts would make a
-  fixed-width array waste a lot of memory (over four times the text itself and over 64 MiB) does
-  a column become an object array of Python strings (dtype kind "O").
+* **Text columns** are object arrays of Python strings (dtype kind "O"), never fixed-width ``str``
+  arrays, which pad every row to the longest text (``explorer.core.embedding_set.text_array``).
 * **Vectors** are float32. Rows with NaN or infinite values are dropped and reported; all-zero
   rows are kept (they are valid points) but reported, since they have no direction for cosine.
   ``.npy``/``.npz`` files are loaded with ``allow_pickle=False``, always.
@@ -52,10 +51,8 @@ the result); the plain functions drive them to the end.
 
 from __future__ import annotations
 
-import bz2
 import copy
 import csv
-import gzip
 import json
 import math
 import os
@@ -69,15 +66,17 @@ from typing import IO, Any
 
 import numpy as np
 
+from explorer.core.embedding_set import text_array
 from explorer.core.progress import Job, Progress, run_to_end
+from explorer.io import formats
 
 MAX_EXAMPLES = 5
-TABLE_SUFFIXES = (".txt", ".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet")
-IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
+TABLE_SUFFIXES = formats.TABLE_SUFFIXES
+IMAGE_EXTENSIONS = formats.IMAGE_SUFFIXES
 DEFAULT_MAX_PIXELS = 89_478_485  # Pillow's own default for Image.MAX_IMAGE_PIXELS
 ENCODING_ERRORS = ("report", "replace", "strict")
 NOT_UTF8 = "not valid UTF-8"
-_COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open}
+_COMPRESSED = formats.COMPRESSED
 _PROGRESS_EVERY = 4096
 _SNIFF_BYTES = 65536
 
@@ -254,7 +253,7 @@ def _table_kind(path: Path) -> tuple[str, bool]:
     if kind not in TABLE_SUFFIXES or (compressed and kind == ".parquet"):
         raise ReadError(
             f"cannot read {path.name}: use one of {', '.join(TABLE_SUFFIXES)} "
-            "(the text formats may also be .gz or .bz2)"
+            "(the text formats may also be .gz, .bz2 or .xz)"
         )
     return kind, compressed
 
@@ -675,15 +674,8 @@ def _typed_column(cells: list[str | None]) -> np.ndarray:
 
 
 def _str_array(values: Iterable[str | None]) -> np.ndarray:
-    texts = ["" if v is None else str(v) for v in values]
-    if not texts:
-        return np.array([], dtype=str)
-    longest = max(map(len, texts))
-    if longest * len(texts) <= max(4 * sum(map(len, texts)), 1 << 24):
-        return np.array(texts, dtype=str)
-    array = np.empty(len(texts), dtype=object)
-    array[:] = texts
-    return array
+    """Texts as an object array of Python strings (never fixed-width; see the module notes)."""
+    return text_array(list(values))
 
 
 # ---------------------------------------------------------------------------------------- parquet

@@ -24,13 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.embedders.registry import available_models
-from explorer.io import readers
+from explorer.io import formats, readers
 from explorer.io.importer import (
     DEFAULT_IMAGE_MODEL,
     DEFAULT_TEXT_MODEL,
-    KINDS,
     ImportOptions,
-    detect_kind,
+    detect,
     estimate_seconds,
 )
 
@@ -68,7 +67,11 @@ class ImportDialog(QDialog):
         source_row.addWidget(file_button)
         source_row.addWidget(folder_button)
         self.kind = QComboBox()
-        self.kind.addItems(KINDS)
+        for fmt in formats.FORMATS:
+            self.kind.addItem(fmt.name)
+            self.kind.setItemData(self.kind.count() - 1, fmt.description, 3)  # Qt.ToolTipRole
+        self.detected = QLabel()
+        self.detected.setWordWrap(True)
         self.kind.currentTextChanged.connect(self._update_fields)
         self.text_column = QComboBox()
         self.label_column = QComboBox()
@@ -79,6 +82,8 @@ class ImportDialog(QDialog):
         self.other_model = QLineEdit()
         self.other_model.setPlaceholderText("/path/to/sentence-transformers-model or a hub name")
         self.model.currentTextChanged.connect(self._update_fields)
+        self.allow_download = QCheckBox("Allow downloading it from the Hugging Face hub (off: only models "
+                                        "on this machine)")
         self.limit = QSpinBox()
         self.limit.setRange(0, 100_000_000)
         self.limit.setSpecialValueText("all")
@@ -94,12 +99,14 @@ class ImportDialog(QDialog):
         form = QFormLayout()
         form.addRow("Data", source_row)
         form.addRow("Holds", self.kind)
+        form.addRow("", self.detected)
         form.addRow("Text column", self.text_column)
         form.addRow("Image path column", self.image_column)
         form.addRow("Label column", self.label_column)
         form.addRow("Metadata", self.metadata)
         form.addRow("Model", self.model)
         form.addRow("", self.other_model)
+        form.addRow("", self.allow_download)
         form.addRow("Items", limit_row)
         form.addRow("First map", self.first_map)
         self.form = form
@@ -145,14 +152,17 @@ class ImportDialog(QDialog):
         self.table = None
         self.item_count, self.exact_count = None, False
         self._fill_preview([], [])
+        self.detected.setText("")
         if not source:
             self._set_problem("Choose a file or a folder.")
             return
         try:
-            kind = detect_kind(source)
+            found = detect(source)
         except readers.ReadError as err:
             self._set_problem(str(err))
             return
+        kind = found.kind
+        self.detected.setText(f"Detected: {found.what}")
         self.kind.blockSignals(True)
         self.kind.setCurrentText(kind)
         self.kind.blockSignals(False)
@@ -227,9 +237,10 @@ class ImportDialog(QDialog):
 
     def _update_fields(self) -> None:
         kind = self.kind.currentText()
-        embeds = kind in ("texts", "images", "image-table")
+        fmt = formats.get(kind)
+        embeds = fmt.embeds
         for widget, shown in ((self.text_column, kind == "texts"), (self.image_column, kind == "image-table"),
-                              (self.metadata, kind in ("vectors", "projector")),
+                              (self.metadata, "metadata" in fmt.options),
                               (self.dedupe, kind == "texts"), (self.model, embeds)):
             widget.setVisible(shown)
             label = self.form.labelForField(widget)
@@ -237,6 +248,7 @@ class ImportDialog(QDialog):
                 label.setVisible(shown)
         self._fill_models(kind)
         self.other_model.setVisible(embeds and self.model.currentText() == OTHER_MODEL)
+        self.allow_download.setVisible(embeds and self.model.currentText() == OTHER_MODEL)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.source.text().strip()))
         self._update_summary()
 
@@ -258,7 +270,7 @@ class ImportDialog(QDialog):
         self.model.blockSignals(False)
 
     def model_id(self) -> str | None:
-        if self.kind.currentText() not in ("texts", "images", "image-table"):
+        if not formats.get(self.kind.currentText()).embeds:
             return None
         data = self.model.currentData()
         return self.other_model.text().strip() or None if data == OTHER_MODEL else data
@@ -266,7 +278,7 @@ class ImportDialog(QDialog):
     def _update_summary(self) -> None:
         count = self.item_count
         if count is None:
-            if self.kind.currentText() in ("vectors", "projector", "word2vec", "glove"):
+            if not formats.get(self.kind.currentText()).embeds:
                 self.summary.setText("The vectors are taken as they are (no model runs).")
             return
         limit = self.limit.value()
@@ -293,4 +305,5 @@ class ImportDialog(QDialog):
             sample_seed=0 if self.sample.isChecked() else None,
             dedupe=self.dedupe.isChecked(),
             first_map=self.first_map.currentText().lower(),
+            allow_download=self.allow_download.isVisibleTo(self) and self.allow_download.isChecked(),
         )
