@@ -10,11 +10,26 @@ import numpy as np
 MODALITIES = ("text", "image", "word")
 
 
+def text_array(values) -> np.ndarray:
+    """Texts as a numpy array of Python strings (dtype object), never a fixed-width ``str`` array:
+    that pads every row to the longest text at 4 bytes a character, so one 50,000-character review
+    among 20,000 short ones would take 4 GB."""
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        if all(type(v) is str for v in values.tolist()):
+            return values
+    elif isinstance(values, np.ndarray) and values.dtype.kind == "U":
+        return values.astype(object)  # numpy hands back Python str objects
+    out = np.empty(len(values), dtype=object)
+    out[:] = ["" if v is None else str(v) for v in (values.tolist() if isinstance(values, np.ndarray) else values)]
+    return out
+
+
 @dataclass(eq=False)
 class EmbeddingSet:
     """N items embedded in D dimensions.
 
-    ``vectors`` is (N, D) float32; ``ids``, ``texts`` and each metadata column have N entries.
+    ``vectors`` is (N, D) float32; ``ids``, ``texts`` and each metadata column have N entries;
+    ``texts`` is an object array of Python strings (``text_array``).
     ``image_paths`` (relative to the project) is present for image sets only.
     """
 
@@ -37,7 +52,7 @@ class EmbeddingSet:
             raise ValueError(f"vectors must be a 2-D matrix, got shape {self.vectors.shape}")
         n = self.vectors.shape[0]
         self.ids = np.asarray(self.ids).astype(str)
-        self.texts = np.asarray(self.texts).astype(str)
+        self.texts = text_array(self.texts)
         if self.modality not in MODALITIES:
             raise ValueError(f"unknown modality {self.modality!r}; expected one of {MODALITIES}")
         columns = {"ids": self.ids, "texts": self.texts, **self.metadata}
@@ -97,7 +112,13 @@ class EmbeddingSet:
         cache = self.__dict__.setdefault("_distinct", {})
         cached = cache.get(name)
         if cached is None or cached[0] is not values:  # a replaced column is computed anew
-            unique, inverse = np.unique(values.astype(str), return_inverse=True)
+            if values.dtype == object:  # texts: a dict, not astype(str), which would pad every row
+                first: dict[str, int] = {}
+                inverse = np.fromiter((first.setdefault(str(v), len(first)) for v in values.tolist()),
+                                      np.int64, len(values))
+                unique = text_array(list(first))
+            else:
+                unique, inverse = np.unique(values.astype(str), return_inverse=True)
             cached = cache[name] = (values, unique, inverse.ravel())
         return cached[1], cached[2]
 

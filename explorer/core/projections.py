@@ -27,16 +27,44 @@ def params_for(method: str, **overrides: Any) -> dict[str, Any]:
     return with_defaults("projection", DEFAULTS, method, overrides)
 
 
+_PCA_CHUNK = 16384  # rows centred at a time (float32), so no full copy of the matrix is made
+
+
 def pca_fit(vectors: np.ndarray, n_components: int) -> np.ndarray:
-    """Principal component scores via SVD of the centred matrix (deterministic sign)."""
-    centred = vectors.astype(np.float64) - vectors.mean(axis=0, dtype=np.float64)
-    n_components = min(n_components, *centred.shape)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    components = vt[:n_components]
-    # Fix each component's sign so that its largest loading is positive, as scikit-learn does.
-    signs = np.sign(components[np.arange(n_components), np.abs(components).argmax(axis=1)])
+    """Principal component scores, signs fixed as scikit-learn fixes them (each component's largest
+    loading positive).
+
+    For tall matrices (many more rows than columns, every real embedding set) this is
+    scikit-learn's ``covariance_eigh`` solver: the D x D covariance is accumulated in float64 from
+    float32 blocks of centred rows, then ``eigh`` gives the components; no N x D float64 copy is
+    made. Small or wide matrices use the SVD of the centred matrix.
+    """
+    vectors = np.asarray(vectors)
+    n, d = vectors.shape
+    n_components = min(n_components, n, d)
+    mean = vectors.mean(axis=0, dtype=np.float64)
+    if n < 4 * d:
+        centred = vectors.astype(np.float64) - mean
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        components = _fix_signs(vt[:n_components])
+        return (centred @ components.T).astype(np.float32)
+    data = vectors if vectors.dtype == np.float32 else vectors.astype(np.float32)
+    mean32 = mean.astype(np.float32)
+    covariance = np.zeros((d, d), dtype=np.float64)
+    for start in range(0, n, _PCA_CHUNK):
+        block = data[start:start + _PCA_CHUNK] - mean32
+        covariance += block.T @ block
+    _, eigenvectors = np.linalg.eigh(covariance)  # ascending eigenvalues
+    components = _fix_signs(eigenvectors[:, ::-1][:, :n_components].T.copy())
+    scores = data @ components.T.astype(np.float32)
+    scores -= (mean @ components.T).astype(np.float32)
+    return scores
+
+
+def _fix_signs(components: np.ndarray) -> np.ndarray:
+    signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(axis=1)])
     components *= np.where(signs == 0, 1, signs)[:, None]
-    return (centred @ components.T).astype(np.float32)
+    return components
 
 
 def _reduce(vectors: np.ndarray, pca_dims: int) -> np.ndarray:

@@ -22,10 +22,12 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
+from explorer.core.cache import cache_dir
 from explorer.core.progress import Job, Progress
 
 # Above 4,096 points umap-learn switches to approximate nearest neighbours (pynndescent) and
@@ -64,6 +66,7 @@ def serve() -> None:
     os.dup2(2, 1)
     protocol_in = sys.stdin.buffer
     warm = os.environ.get("EXPLORER_UMAP_WARM") == "1"
+    cache_numba_code()
     import umap  # noqa: PLC0415 - the whole point of this process
 
     _report_layouts_while_optimising(protocol_out)
@@ -83,6 +86,46 @@ def serve() -> None:
             _send(protocol_out, {"kind": "ok"}, np.asarray(coords, dtype=np.float32))
         except Exception as err:  # noqa: BLE001 - sent back as one line
             _send(protocol_out, {"kind": "error", "message": f"{type(err).__name__}: {err}"})
+
+
+def cache_numba_code() -> Path | None:
+    """Keep numba's compiled code on disk between processes, in ``<cache folder>/numba`` (the rule
+    of explorer.core.cache; none when the disk cache is off). umap-learn and pynndescent compile most
+    of their functions without numba's ``cache=True``; this makes ``cache=True`` the default for the
+    ``numba.njit`` / ``numba.jit`` decorators of modules imported afterwards, so call it before
+    ``import umap``, in this child process only. Functions numba cannot cache (closures, dynamic
+    globals) are compiled as before; their warnings are silenced."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    folder = folder / "numba"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(folder))
+    import warnings  # noqa: PLC0415
+
+    import numba  # noqa: PLC0415
+    from numba.core.errors import NumbaWarning  # noqa: PLC0415
+
+    if numba.config.CACHE_DIR != os.environ["NUMBA_CACHE_DIR"]:
+        numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
+    warnings.filterwarnings("ignore", category=NumbaWarning, message=".*[Cc]annot cache.*")
+    if not getattr(numba, "_explorer_cache", False):
+        for name in ("njit", "jit"):
+            setattr(numba, name, _caching(getattr(numba, name)))
+        numba._explorer_cache = True
+    return folder
+
+
+def _caching(decorator):
+    def cached(*args, **kwargs):
+        kwargs.setdefault("cache", True)
+        return decorator(*args, **kwargs)
+
+    cached.__wrapped__ = decorator
+    return cached
 
 
 def _send_quietly(stream: IO[bytes], params: dict[str, Any], data: np.ndarray) -> None:

@@ -34,7 +34,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from explorer.core.embedding_set import EmbeddingSet
+from explorer.core.embedding_set import EmbeddingSet, text_array
 from explorer.core.paths import (
     PathEscapeError,
     check_relative,
@@ -92,7 +92,7 @@ class _HashingWriter(io.RawIOBase):
 
 
 def _encode_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    encoded = [s.encode("utf-8", "surrogatepass") for s in values.astype(str).tolist()]
+    encoded = [str(s).encode("utf-8", "surrogatepass") for s in values.tolist()]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
@@ -108,7 +108,7 @@ def _decode_strings(blob: np.ndarray, offsets: np.ndarray, where: str) -> np.nda
         text = [raw[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
     except UnicodeDecodeError as err:
         raise ProjectFileError(f"text column {where} is not valid UTF-8") from err
-    return np.array(text, dtype=object).astype(str) if text else np.array([], dtype=str)
+    return text_array(text)  # object array: never padded to the longest text
 
 
 class _Writer:

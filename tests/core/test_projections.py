@@ -68,3 +68,17 @@ def test_bad_vectors_are_refused():
         run_to_end(project(bad, "pca"))
     with pytest.raises(ValueError, match="at least"):
         run_to_end(project(np.ones((1, 4)), "pca"))
+
+
+@pytest.mark.parametrize("shape", [(3000, 24), (50, 40)])
+def test_pca_matches_scikit_learn_covariance_solver_tall_and_wide(shape):
+    """The covariance path (tall) and the SVD path (wide) against scikit-learn, up to sign."""
+    from sklearn.decomposition import PCA
+
+    rng = np.random.default_rng(7)
+    data = (rng.standard_normal(shape) * np.linspace(5, 0.5, shape[1]) + 3.0).astype(np.float32)
+    ours = pca_fit(data, 4)
+    theirs = PCA(n_components=4, svd_solver="full").fit_transform(data.astype(np.float64))
+    for c in range(4):
+        sign = np.sign(ours[:, c] @ theirs[:, c])
+        np.testing.assert_allclose(ours[:, c], sign * theirs[:, c], rtol=1e-3, atol=2e-3)
