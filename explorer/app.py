@@ -57,6 +57,9 @@ ALLOW_DOWNLOAD_HELP = ("let a model named by its hub name be fetched from the Hu
                        "off; only models on this machine are used)")
 
 
+WITH_VECTORS_HELP = "with --format parquet: add each item's vector as a column"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="explorer",
@@ -99,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--size", type=_parse_size, default=(1600, 1200),
                         help="image size WIDTHxHEIGHT (default 1600x1200)")
     export.add_argument("-o", "--output", help="file to write (.csv or .json); default stdout")
-    export.add_argument("--format", choices=["csv", "json"])
+    export.add_argument("--format", choices=["csv", "json", "parquet"])
+    export.add_argument("--with-vectors", action="store_true", help=WITH_VECTORS_HELP)
     export.add_argument("--projection", help="projection to export (default: the shown one)")
 
     near = commands.add_parser("neighbors", aliases=["neighbours"],
@@ -108,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     near.add_argument("query", help="an item's id or text, or free text embedded with the project's model")
     near.add_argument("-k", type=int, default=10)
     near.add_argument("--metric", choices=["cosine", "euclidean", "dot"], default="cosine")
-    near.add_argument("--format", choices=["csv", "json"], default="csv")
+    near.add_argument("--format", choices=["csv", "json", "parquet"], default="csv")
+    near.add_argument("--with-vectors", action="store_true", help=WITH_VECTORS_HELP)
     near.add_argument("-o", "--output", help="file to write instead of stdout")
     near.add_argument("--device", help="torch device for embedding the query (default: auto)")
     near.add_argument("--allow-download", action="store_true", help=ALLOW_DOWNLOAD_HELP)
@@ -130,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--text-column")
     imp.add_argument("--label-column")
     imp.add_argument("--image-column")
+    imp.add_argument("--vector-column", help="a Parquet/Arrow column of vectors to take as they are "
+                                             "(default: the only column of lists of numbers, if any)")
     imp.add_argument("--metadata", help="metadata table for .npy or vectors.tsv")
     imp.add_argument("--limit", type=int, help="keep only N items (the first N, or a sample with --sample-seed)")
     imp.add_argument("--sample-seed", type=int)
@@ -147,8 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_analysis_commands(commands) -> None:
     """Word analogies, the analogy benchmark, WEAT and clustering: JSON on stdout unless asked."""
-    formats = {"choices": ["json", "csv"],
-               "help": "output format (default: the suffix of -o, else json)"}
+    formats = {"choices": ["json", "csv", "parquet"],
+               "help": "output format (default: the suffix of -o, else json; parquet needs -o)"}
 
     ana = commands.add_parser("analogy",
                               help="solve a word analogy: positive - negative (king - man + woman)")
@@ -201,6 +208,7 @@ def _add_analysis_commands(commands) -> None:
                      help="method parameter, e.g. n_clusters=5, min_cluster_size=10, linkage=average, "
                           "metric=cosine, normalize=true, seed=1 (repeatable)")
     clu.add_argument("--format", **formats)
+    clu.add_argument("--with-vectors", action="store_true", help=WITH_VECTORS_HELP)
     clu.add_argument("-o", "--output", help="file to write instead of stdout")
     clu.add_argument("--label-column", metavar="COL",
                      help="name clusters by this metadata column's majority value")

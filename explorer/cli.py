@@ -56,6 +56,27 @@ def parse_param(text: str) -> tuple[str, Any]:
     return name.strip(), value
 
 
+def emit_table(columns, fmt: str, meta: dict, output: str | None, project=None, with_vectors: bool = False) -> None:
+    """A result table as CSV / JSON (stdout or ``output``), or as Parquet into ``output``, with the
+    items' vectors as a column when asked (explorer.io.exporters.write_parquet_table)."""
+    from explorer.io.exporters import format_table, write_parquet_table  # noqa: PLC0415
+
+    if fmt != "parquet":
+        if with_vectors:
+            raise CommandError("--with-vectors needs --format parquet")
+        emit(format_table(columns, fmt, meta), output)
+        return
+    if not output:
+        raise CommandError("Parquet is written to a file: give -o FILE.parquet")
+    try:
+        write_parquet_table(output, columns, meta, project.embeddings if with_vectors else None)
+    except (KeyError, ValueError) as err:
+        raise CommandError(str(err.args[0] if err.args else err)) from None
+    except OSError as err:
+        raise CommandError(f"cannot write {output}: {err.strerror or err}") from None
+    print(f"wrote {output}", file=sys.stderr)
+
+
 def emit(text: str, output: str | None) -> None:
     """Print a result, or write it atomically to ``output``."""
     if output:
@@ -123,7 +144,6 @@ def cmd_project(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from explorer.io.exporters import (  # noqa: PLC0415
         coordinates_table,
-        format_table,
         items_table,
         saved_result_table,
     )
@@ -140,8 +160,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"wrote {vectors} and {metadata}", file=sys.stderr)
         return 0
     fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "csv")
-    if fmt not in ("csv", "json"):
-        raise CommandError(f"cannot tell the format of {args.output}: use .csv or .json, or --format")
+    if fmt not in ("csv", "json", "parquet"):
+        raise CommandError(f"cannot tell the format of {args.output}: use .csv, .json or .parquet, or --format")
     if args.what == "coords":
         try:
             columns, meta = coordinates_table(project, args.projection)
@@ -154,7 +174,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             columns, meta = saved_result_table(project, args.what, getattr(args, "bookmark", None))
         except KeyError as err:
             raise CommandError(err.args[0]) from None
-    emit(format_table(columns, fmt, meta), args.output)
+    emit_table(columns, fmt, meta, args.output, project, args.with_vectors)
     return 0
 
 
@@ -166,7 +186,6 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
     from explorer.core.neighbors import nearest  # noqa: PLC0415
     from explorer.embedders.base import EmbedderError  # noqa: PLC0415
     from explorer.embedders.query import query_vector, search_space  # noqa: PLC0415
-    from explorer.io.exporters import format_table  # noqa: PLC0415
 
     project = load(args.project)
     emb = project.embeddings
@@ -191,7 +210,7 @@ def cmd_neighbors(args: argparse.Namespace) -> int:
             "space": space, "k": args.k, "search": how}
     if how != "exact":
         print(f"search: {how}", file=sys.stderr)
-    emit(format_table(columns, args.format, meta), args.output)
+    emit_table(columns, args.format, meta, args.output, project, args.with_vectors)
     return 0
 
 
@@ -253,12 +272,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     reuse = load(str(output)) if args.reuse and output.exists() else None
     options = ImportOptions(
         source=args.data, kind=args.kind, model=args.model, text_column=args.text_column,
-        label_column=args.label_column, image_column=args.image_column, metadata=args.metadata,
+        label_column=args.label_column, image_column=args.image_column, vector_column=args.vector_column,
+        metadata=args.metadata,
         limit=args.limit, sample_seed=args.sample_seed, dedupe=args.dedupe, device=args.device,
         first_map=args.map, title=args.title or "", allow_download=args.allow_download)
     try:
         if args.kind is None:
-            print(f"{Path(args.data).name}: {detect(args.data, args.image_column)}", file=sys.stderr)
+            print(f"{Path(args.data).name}: {detect(args.data, args.image_column, args.vector_column)}",
+                  file=sys.stderr)
         result = run_to_end(import_job(options, reuse), ProgressPrinter())
     except (ReadError, ValueError, RuntimeError) as err:
         raise CommandError(str(err)) from None
@@ -286,14 +307,13 @@ def _words_of(project, path: str, command: str):
 def _table_format(fmt: str | None, output: str | None) -> str:
     """The asked format, else the output file's suffix, else JSON."""
     fmt = fmt or (Path(output).suffix.lstrip(".").lower() if output else "json")
-    if fmt not in ("csv", "json"):
-        raise CommandError(f"cannot tell the format of {output}: use .csv or .json, or --format")
+    if fmt not in ("csv", "json", "parquet"):
+        raise CommandError(f"cannot tell the format of {output}: use .csv, .json or .parquet, or --format")
     return fmt
 
 
 def cmd_analogy(args: argparse.Namespace) -> int:
     from explorer.core.analogy import UnknownWordsError, analogy  # noqa: PLC0415
-    from explorer.io.exporters import format_table  # noqa: PLC0415
 
     fmt = _table_format(args.format, args.output)
     project = load(args.project)
@@ -312,7 +332,7 @@ def cmd_analogy(args: argparse.Namespace) -> int:
     meta = {"positive": result.positive, "negative": result.negative, "method": result.method,
             "score": "cosine" if result.method == "3cosadd" else "3CosMul ratio",
             "inputs_excluded": not args.include_inputs, "k": args.k}
-    emit(format_table(columns, fmt, meta), args.output)
+    emit_table(columns, fmt, meta, args.output)
     return 0
 
 
@@ -349,9 +369,13 @@ def cmd_analogy_eval(args: argparse.Namespace) -> int:
                 "sections": [{"section": s.name, "accuracy": s.accuracy, "correct": s.n_correct,
                               "incorrect": s.n_incorrect} for s in sections]}
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    elif fmt == "parquet":
+        emit_table(columns, fmt, {"accuracy": result.accuracy, "questions": result.questions}, args.output)
+        text = None
     else:
         text = format_table(columns, "csv")
-    emit(text, args.output)
+    if text is not None:
+        emit(text, args.output)
     answered = total.n_correct + total.n_incorrect
     print(f"accuracy {result.accuracy:.1%} ({total.n_correct:,} of {answered:,} answered); "
           f"{result.oov_skipped:,} of {result.questions:,} questions skipped for words outside the "
@@ -486,7 +510,6 @@ def cmd_weat(args: argparse.Namespace) -> int:
 
 def cmd_clusters(args: argparse.Namespace) -> int:
     from explorer.core.clusters import NOISE, cluster, cluster_labels  # noqa: PLC0415
-    from explorer.io.exporters import format_table  # noqa: PLC0415
 
     fmt = _table_format(args.format, args.output)
     project = load(args.project)
@@ -515,7 +538,7 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     meta = {"method": result.method, "params": result.params, "n_clusters": result.n_clusters,
             "n_noise": result.n_noise, "silhouette": result.silhouette, "labels": named_by,
             "clusters": clusters}
-    emit(format_table(columns, fmt, meta), args.output)
+    emit_table(columns, fmt, meta, args.output, project, args.with_vectors)
     silhouette = "n/a" if result.silhouette is None else f"{result.silhouette:.3f}"
     noise = f", {result.n_noise:,} noise points" if result.n_noise else ""
     print(f"{result.n_clusters} clusters{noise}; silhouette (cosine) {silhouette}", file=sys.stderr)

@@ -130,6 +130,20 @@ class Project:
             "color_by": self.view.color_by,
         }
 
+    @classmethod
+    def from_table(cls, data: Any, text: str | None = None, vectors: Any = None, labels: str | None = None,
+                   **options: Any) -> Project:
+        """A project from a pandas / Arrow table of vectors, for notebooks (explorer.core.tables)."""
+        from explorer.core.tables import project_from_table  # noqa: PLC0415
+
+        return project_from_table(data, text=text, vectors=vectors, labels=labels, **options)
+
+    def to_table(self, vectors: bool = True):
+        """The items as a pyarrow Table: ids, texts, metadata, map coordinates, vectors."""
+        from explorer.core.tables import project_to_table  # noqa: PLC0415
+
+        return project_to_table(self, vectors=vectors)
+
 
 def subset(project: Project, indices: list[int] | np.ndarray, title: str = "") -> Project:
     """A new project holding only the items at ``indices`` (no projections: compute them anew,

@@ -182,3 +182,23 @@ def saved_result_table(project, what: str, bookmark: str | None = None) -> Table
     if what == "direction" and saved.get("direction") is not None:
         return direction_table(saved["direction"], saved["direction_scores"])
     raise KeyError(f"the project holds no {what} result: run it in the app (or with its command) and save")
+
+
+def write_parquet_table(path: str | os.PathLike[str], columns: Mapping[str, Sequence[Any]],
+                        meta: Mapping[str, Any] | None = None, emb=None) -> Path:
+    """An export table as Parquet (explorer.io.arrow_tables.write_parquet); with ``emb``, each row's
+    item vector (found by the table's ``id`` column) as a ``vector`` column."""
+    from explorer.io.arrow_tables import write_parquet  # noqa: PLC0415 - pyarrow is heavy
+
+    vectors = None
+    if emb is not None:
+        if "id" not in columns:
+            raise ValueError("this table has no item ids, so it cannot carry the items' vectors")
+        index = {item: i for i, item in enumerate(emb.ids.tolist())}
+        try:
+            rows = [index[str(item)] for item in np.asarray(columns["id"]).tolist()]
+        except KeyError as err:
+            raise ValueError(f"item {err.args[0]!r} is not in the project") from None
+        vectors = emb.vectors[rows]
+    return write_parquet(path, columns, meta, vectors)
+

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from explorer.io import arrow_tables
+
 COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 SNIFF_BYTES = 65536
 SNIFF_LINES = 40
@@ -185,14 +187,43 @@ def sniff_numpy(path: Path, head: bytes) -> str | None:
     return None
 
 
-def sniff_table(path: Path, head: bytes) -> str | None:
-    if head.startswith(b"PAR1"):
+def sniff_vector_table(path: Path, head: bytes) -> str | None:
+    """A Parquet / Arrow / Feather table or a save_to_disk folder with a column of lists of numbers."""
+    if not (arrow_tables.is_hf_folder(path) or head.startswith(arrow_tables.PARQUET_MAGIC)
+            or arrow_tables.looks_arrow(head)):
+        return None
+    schema = arrow_tables.read_schema(path)
+    columns = arrow_tables.vector_columns(schema) if schema is not None else []
+    if not columns:
+        return None
+    what = _table_name(path, head)
+    if len(columns) > 1:
+        return f"{what} with several columns of vectors ({', '.join(columns)}; give --vector-column)"
+    kind = schema.field(columns[0]).type
+    size = f"{kind.list_size} numbers" if hasattr(kind, "list_size") else "lists of numbers"
+    return f"{what} with a column of vectors ({columns[0]!r}: {size} a row)"
+
+
+def _table_name(path: Path, head: bytes) -> str:
+    if arrow_tables.is_hf_folder(path):
+        return "a Hugging Face save_to_disk folder"
+    if head.startswith(arrow_tables.PARQUET_MAGIC):
         return "a Parquet table"
+    if head.startswith(arrow_tables.FEATHER_V1_MAGIC) or inner_suffix(path) == ".feather":
+        return "a Feather table"
+    return "an Arrow IPC table"
+
+
+def sniff_table(path: Path, head: bytes) -> str | None:
+    if (arrow_tables.is_hf_folder(path) or head.startswith(arrow_tables.PARQUET_MAGIC)
+            or (arrow_tables.looks_arrow(head) and inner_suffix(path) in (".arrow", ".feather", ".ipc", ""))):
+        return _table_name(path, head)
     suffix = inner_suffix(path)
     if suffix in TABLE_SUFFIXES and not _looks_binary(head):
         return {".txt": "text, one item a line", ".csv": "a CSV table", ".tsv": "a tab-separated table",
                 ".json": "JSON records", ".jsonl": "JSON lines", ".ndjson": "JSON lines",
-                ".parquet": "a Parquet table"}[suffix]
+                ".parquet": "a Parquet table", ".arrow": "an Arrow IPC table",
+                ".feather": "a Feather table"}[suffix]
     return None
 
 
@@ -200,7 +231,7 @@ def sniff_image_folder(path: Path, head: bytes) -> str | None:
     return "a folder of images (subfolder names become labels)" if path.is_dir() else None
 
 
-TABLE_SUFFIXES = (".txt", ".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet")
+TABLE_SUFFIXES = (".txt", ".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".arrow", ".feather")
 
 # The order is the order of detection: specific content first, then what the name says.
 FORMATS: tuple[Format, ...] = (
@@ -214,10 +245,15 @@ FORMATS: tuple[Format, ...] = (
            (".bin", ".vec", ".w2v", ".txt"), sniff_word_vectors, ("limit",)),
     Format("projector", "the Embedding Projector's vectors.tsv, with an optional metadata.tsv", (".tsv",),
            sniff_projector, ("metadata", "label_column", "limit", "sample_seed")),
+    Format("vector-table", "a Parquet / Arrow / Feather table or a Hugging Face save_to_disk folder with a "
+           "column of vectors (lists of numbers; --vector-column when there are several)",
+           (".parquet", ".arrow", ".feather"), sniff_vector_table,
+           ("vector_column", "label_column", "limit", "sample_seed")),
     Format("image-table", "a table with a column of image paths (give --image-column)",
            TABLE_SUFFIXES, None, ("image_column", "label_column", "model", "limit", "sample_seed"),
            embeds=True),
-    Format("texts", "a table of texts to embed: .txt (a line each), .csv, .tsv, .json(l), .parquet",
+    Format("texts", "a table of texts to embed: .txt (a line each), .csv, .tsv, .json(l), Parquet, Arrow, "
+           "Feather, a save_to_disk folder",
            TABLE_SUFFIXES, sniff_table,
            ("text_column", "label_column", "model", "limit", "sample_seed", "dedupe"), embeds=True),
 )
@@ -232,15 +268,20 @@ def get(name: str) -> Format:
         raise UnknownFormat(f"unknown kind {name!r}; choose one of {', '.join(KINDS)}") from None
 
 
-def detect(source: str, image_column: str | None = None) -> Detected:
+def detect(source: str, image_column: str | None = None, vector_column: str | None = None) -> Detected:
     """What ``source`` holds (see the module docstring); raises UnknownFormat."""
     if source == BUNDLED_GLOVE:
         return Detected("glove", "the bundled GloVe 6B 50-d word vectors")
     path = Path(source)
-    if path.is_dir():
-        return Detected("images", sniff_image_folder(path, b"") or "a folder")
     if not path.exists():
         raise UnknownFormat(f"{source} does not exist")
+    if vector_column:
+        return Detected("vector-table", f"a table whose column {vector_column!r} holds the vectors")
+    if path.is_dir():
+        if arrow_tables.is_hf_folder(path):
+            found = sniff_vector_table(path, b"")
+            return Detected("vector-table", found) if found else Detected("texts", _table_name(path, b""))
+        return Detected("images", sniff_image_folder(path, b"") or "a folder")
     if image_column:
         return Detected("image-table", f"a table whose column {image_column!r} holds image paths")
     head = read_head(path)

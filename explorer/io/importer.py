@@ -24,7 +24,7 @@ from explorer.embedders.base import EmbedderError, set_downloads_allowed
 from explorer.embedders.conse import class_embeddings_job, conse_space, conse_vectors
 from explorer.embedders.registry import make_embedder
 from explorer.embedders.word_vectors import GLOVE_ID, load_bundled_glove
-from explorer.io import formats, readers
+from explorer.io import arrow_tables, formats, readers
 from explorer.io.readers import ImportReport, ReadError
 
 KINDS = formats.KINDS  # the registry's names (explorer.io.formats)
@@ -48,6 +48,7 @@ class ImportOptions:
     text_column: str | None = None
     label_column: str | None = None
     image_column: str | None = None
+    vector_column: str | None = None  # a table's column of vectors (lists of numbers)
     metadata: str | None = None  # metadata table beside a .npy or vectors.tsv
     limit: int | None = None
     sample_seed: int | None = None
@@ -76,10 +77,10 @@ class ImportResult:
     kind: str = ""  # the format it was read as (explorer.io.formats)
 
 
-def detect(source: str, image_column: str | None = None) -> formats.Detected:
+def detect(source: str, image_column: str | None = None, vector_column: str | None = None) -> formats.Detected:
     """What ``source`` holds, from its content first (see explorer.io.formats); raises ImportFailed."""
     try:
-        return formats.detect(source, image_column)
+        return formats.detect(source, image_column, vector_column)
     except formats.UnknownFormat as err:
         raise ImportFailed(str(err)) from None
 
@@ -100,7 +101,7 @@ def import_job(options: ImportOptions, reuse: Project | None = None) -> Job[Impo
         if kind not in KINDS:
             raise ImportFailed(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
     else:
-        detected = detect(options.source, options.image_column)
+        detected = detect(options.source, options.image_column, options.vector_column)
         kind = detected.kind
     yield Progress(0, None, f"Reading {Path(options.source).name}"
                    + (f": {detected.what}" if detected is not None else ""))
@@ -340,6 +341,10 @@ def _vectors_as_given(options: ImportOptions, kind: str) -> Job[ImportResult]:
     elif kind == "vectors":
         data = readers.read_vectors_npy(options.source, options.metadata)
         model_id, modality = options.model or Path(options.source).stem, "text"
+    elif kind == "vector-table":
+        data = yield from arrow_tables.read_vector_table_job(options.source, options.vector_column,
+                                                             options.limit, options.sample_seed)
+        model_id, modality = options.model or Path(options.source).name, "text"
     elif kind == "projector":
         data = yield from readers.read_projector_tsv_job(options.source, options.metadata)
         model_id, modality = options.model or "projector-vectors", "text"
@@ -366,3 +371,51 @@ def _vectors_as_given(options: ImportOptions, kind: str) -> Job[ImportResult]:
                       title=options.title or f"{Path(options.source).name}",
                       source=_data_source(options, kind))
     return ImportResult(project, data.report)
+
+
+# ---------------------------------------------------------------------------------------- python
+
+
+def project_from_data(data, text: str | None = None, vectors=None, labels: str | None = None,
+                      model: str | None = None, title: str = "", first_map: str = "umap") -> Job[Project]:
+    """A project from what a script or notebook holds (for ``explorer.show``): a Project as it is; a
+    path (a project file is opened, anything else imported as ``explorer import`` would); a pandas /
+    Arrow table or a dict of columns, taken as vectors when it has them (``vectors=`` or its only
+    column of vectors) and otherwise embedded from its ``text`` column with ``model``."""
+    import tempfile  # noqa: PLC0415
+
+    from explorer.core.tables import project_from_table, table_columns  # noqa: PLC0415
+
+    if isinstance(data, Project):
+        return data
+    if isinstance(data, (str, Path)):
+        if str(data).endswith(".eexp"):
+            from explorer.io.project_file import load_project  # noqa: PLC0415
+
+            yield Progress(0, None, f"Opening {Path(data).name}")
+            return load_project(data)
+        result = yield from import_job(ImportOptions(str(data), model=model, text_column=text, label_column=labels,
+                                                     vector_column=vectors if isinstance(vectors, str) else None,
+                                                     title=title, first_map=first_map))
+        return result.project
+    columns = table_columns(data)
+    try:
+        return project_from_table(columns, text=text, vectors=vectors, labels=labels, title=title,
+                                  model_id=model or "")
+    except ValueError as err:
+        if vectors is not None or "no column of vectors" not in str(err):
+            raise
+    # no vectors: embed the texts, through a temporary Parquet file, exactly as an import would
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="explorer-show-") as folder:
+        path = Path(folder) / "table.parquet"
+        pq.write_table(pa.table({k: (v if hasattr(v, "to_pylist") else
+                                     (np.asarray(v).tolist() if np.asarray(v).dtype == object else np.asarray(v)))
+                                 for k, v in columns.items()}), path)
+        result = yield from import_job(ImportOptions(str(path), kind="texts", model=model, text_column=text,
+                                                     label_column=labels, title=title or "table",
+                                                     first_map=first_map))
+    result.project.source = None  # the temporary file is gone
+    return result.project

@@ -68,7 +68,7 @@ import numpy as np
 
 from explorer.core.embedding_set import text_array
 from explorer.core.progress import Job, Progress, run_to_end
-from explorer.io import formats
+from explorer.io import arrow_tables, formats
 
 MAX_EXAMPLES = 5
 TABLE_SUFFIXES = formats.TABLE_SUFFIXES
@@ -226,10 +226,14 @@ def read_table_job(
 def _table_job(
     path: Path, limit: int | None, seed: int | None, errors: str, stop_after: int | None
 ) -> Job[TableData]:
+    if arrow_tables.is_hf_folder(path):
+        return (yield from _read_arrow(path, limit, seed, stop_after))
     kind, compressed = _table_kind(path)
     _check_file(path)
     if kind == ".parquet":
         return (yield from _read_parquet(path, limit, seed, stop_after))
+    if kind in arrow_tables.ARROW_SUFFIXES:
+        return (yield from _read_arrow(path, limit, seed, stop_after))
     head = _head(path, compressed)
     _check_text_head(head, path)
     report = ImportReport()
@@ -250,7 +254,7 @@ def _table_kind(path: Path) -> tuple[str, bool]:
     suffixes = [s.lower() for s in path.suffixes]
     compressed = bool(suffixes) and suffixes[-1] in _COMPRESSED
     kind = suffixes[-2] if compressed and len(suffixes) > 1 else (suffixes[-1] if suffixes else "")
-    if kind not in TABLE_SUFFIXES or (compressed and kind == ".parquet"):
+    if kind not in TABLE_SUFFIXES or (compressed and kind in (".parquet", *arrow_tables.ARROW_SUFFIXES)):
         raise ReadError(
             f"cannot read {path.name}: use one of {', '.join(TABLE_SUFFIXES)} "
             "(the text formats may also be .gz, .bz2 or .xz)"
@@ -717,6 +721,37 @@ def _read_parquet(
         raise
     except (pa.ArrowException, OSError, ValueError) as err:
         raise ReadError(f"{path.name} is not a readable Parquet file ({err})") from err
+    return (yield from _arrow_table_data(path, table, total, numbers, limit, seed, report))
+
+
+def _read_arrow(
+    path: Path, limit: int | None, seed: int | None, stop_after: int | None
+) -> Job[TableData]:
+    """An Arrow IPC / Feather file or a save_to_disk folder, as a table (explorer.io.arrow_tables)."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    yield Progress(0, None, f"Reading {path.name}")
+    try:
+        table = arrow_tables.read_arrow_table(path)
+    except arrow_tables.ArrowReadError as err:
+        raise ReadError(str(err)) from None
+    total = table.num_rows
+    if total == 0:
+        raise ReadError(f"{path.name} has no rows")
+    want = min(x for x in (limit, stop_after, total) if x is not None)
+    report = ImportReport(rows_read=total if stop_after is None else want)
+    if limit is not None and seed is not None and limit < total:
+        picked = sorted(random.Random(seed).sample(range(total), limit))
+        table = table.take(pa.array(picked, type=pa.int64()))
+        numbers = np.asarray(picked, dtype=np.int64) + 1
+    else:
+        table = table.slice(0, want)
+        numbers = np.arange(1, want + 1, dtype=np.int64)
+    return (yield from _arrow_table_data(path, table, total, numbers, limit, seed, report))
+
+
+def _arrow_table_data(path: Path, table: Any, total: int, numbers: np.ndarray, limit: int | None,
+                      seed: int | None, report: ImportReport) -> Job[TableData]:
     columns = {}
     for name, column in zip(table.column_names, table.columns):
         if re.fullmatch(r"__index_level_\d+__", name):
@@ -726,7 +761,7 @@ def _read_parquet(
         how = f"a random sample (seed {seed}) of" if seed is not None else "the first"
         report.note(f"Kept {how} {limit:,} of {total:,} rows (limit).")
     report.rows_kept = len(numbers)
-    yield Progress(1, 1, message)
+    yield Progress(1, 1, f"Reading {path.name}")
     return TableData(columns, total, report, numbers, "row", path)
 
 
