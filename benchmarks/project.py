@@ -6,7 +6,7 @@ explorer/core/umap_process.py), warmed up first, so the figures are per-fit work
 compile; the first UMAP of a fresh process is measured separately at the top.
 
     .venv/bin/python benchmarks/project.py [--sizes 1000,10000] [--methods pca,umap,tsne]
-    .venv/bin/python benchmarks/project.py --sizes 200000 --methods pca --skip-cold
+    .venv/bin/python benchmarks/project.py --pca-only 200000
     .venv/bin/python benchmarks/project.py --cold-umap 10000
 
 PCA is compared with scikit-learn's ``PCA(svd_solver="covariance_eigh")``.
@@ -120,6 +120,34 @@ def cold_umap_table(n: int) -> None:
         print(f"| numba cache, third run | {umap_new_process(n, cache):.1f} |", flush=True)
 
 
+def pca_table(n: int, repeats: int = 3) -> None:
+    """PCA time alone (no tracing, no quality score), ours and scikit-learn's covariance_eigh
+    solver alternately, median of ``repeats``; and how far apart the two results are."""
+    from sklearn.decomposition import PCA
+
+    from explorer.core.projections import pca_fit
+
+    data = blobs(n)
+    times: dict[str, list[float]] = {"ours (pca_fit)": [], "scikit-learn covariance_eigh": []}
+    for _ in range(repeats):
+        started = time.perf_counter()
+        ours_coords = pca_fit(data, 2)
+        times["ours (pca_fit)"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        theirs = PCA(n_components=2, svd_solver="covariance_eigh").fit_transform(data)
+        times["scikit-learn covariance_eigh"].append(time.perf_counter() - started)
+    signs = np.sign((ours_coords * theirs).sum(axis=0))
+    gap = np.abs(ours_coords - theirs * signs).max() / np.abs(theirs).max()
+    print(f"PCA of {n:,} x {data.shape[1]} (float32), 2 components, median of {repeats}; "
+          f"largest difference to scikit-learn (up to sign): {gap:.1e} of the range")
+    print("| solver | seconds | ratio |")
+    print("|---|---|---|")
+    base = float(np.median(times["scikit-learn covariance_eigh"]))
+    for name, values in times.items():
+        print(f"| {name} | {np.median(values):.2f} ({min(values):.2f}-{max(values):.2f}) | "
+              f"{np.median(values) / base:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000")
@@ -128,7 +156,11 @@ def main() -> None:
     parser.add_argument("--cold-umap", type=int, metavar="N",
                         help="only time the first UMAP of N points in new processes, with and without "
                              "numba's disk cache")
+    parser.add_argument("--pca-only", type=int, metavar="N", help="only time PCA of N x 384, ours and scikit-learn's")
     args = parser.parse_args()
+    if args.pca_only:
+        pca_table(args.pca_only)
+        return
     if args.cold_umap:
         cold_umap_table(args.cold_umap)
         return
