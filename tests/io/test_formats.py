@@ -139,8 +139,8 @@ def test_glove_txt_imports_as_words_without_kind(tmp_path):
 
 
 def test_kind_overrides_detection(tmp_path, monkeypatch):
-    from explorer.embedders.fake import FakeEmbedder
     from explorer.io import importer
+    from tests.doubles import FakeEmbedder
 
     monkeypatch.setattr(importer, "make_embedder", lambda model_id, device=None: FakeEmbedder(8))
     path = _write(tmp_path / "glove.txt", "\n".join(_word_lines()) + "\n")
