@@ -24,8 +24,9 @@ from explorer.embedders.base import EmbedderError, set_downloads_allowed
 from explorer.embedders.conse import class_embeddings_job, conse_space, conse_vectors
 from explorer.embedders.registry import make_embedder
 from explorer.embedders.word_vectors import GLOVE_ID, load_bundled_glove
-from explorer.io import arrow_tables, formats, readers
+from explorer.io import formats, readers
 from explorer.io.readers import ImportReport, ReadError
+from explorer.io.readers import arrow as arrow_tables
 
 KINDS = formats.KINDS  # the registry's names (explorer.io.formats)
 DEFAULT_TEXT_MODEL = "all-MiniLM-L6-v2"

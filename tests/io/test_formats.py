@@ -146,3 +146,18 @@ def test_kind_overrides_detection(tmp_path, monkeypatch):
     path = _write(tmp_path / "glove.txt", "\n".join(_word_lines()) + "\n")
     result = run_to_end(import_job(ImportOptions(str(path), kind="texts", first_map="pca")))
     assert result.kind == "texts" and result.embedded == len(WORDS) and result.notes == []
+
+
+def test_the_command_line_says_what_it_detected(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = _write(tmp_path / "glove.6B.5d.txt", "\n".join(_word_lines()) + "\n")
+    result = subprocess.run([sys.executable, "-m", "explorer", "import", str(path), "-o", str(tmp_path / "w.eexp"),
+                             "--map", "pca"], capture_output=True, text=True, cwd=ROOT, env=os.environ.copy(),
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert ("glove.6B.5d.txt: GloVe-style word vectors (no header line): a word and 5 numbers a line "
+            "(--kind word2vec)") in result.stderr
+    assert "13 items x 5" in result.stderr
