@@ -98,10 +98,11 @@ def import_vs_library(count: int, repeats: int) -> None:
     import sys
 
     sample = rotten_tomatoes(count)
-    env = dict(os.environ, EXPLORER_DEVICE="cpu", EXPLORER_UMAP_WARMUP="0")
     root = Path(__file__).resolve().parent.parent
-    rows: dict[str, list[float]] = {"explorer import (end to end)": [], "sentence-transformers, batch 32": [],
-                                    "sentence-transformers, batch 64": []}
+    # this checkout's explorer, not an installed one
+    env = dict(os.environ, EXPLORER_DEVICE="cpu", EXPLORER_UMAP_WARMUP="0",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])))
+    rows: dict[str, list[float]] = {"explorer import (end to end)": [], "sentence-transformers, batch 32": []}
     with tempfile.TemporaryDirectory() as folder:
         table = Path(folder) / "snippets.csv"
         with open(table, "w", newline="", encoding="utf-8") as f:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
@@ -100,7 +101,8 @@ def umap_new_process(n: int, cache: str) -> float:
             "run_to_end(project(x, 'umap')); print(time.perf_counter() - t)")
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=dict(os.environ, EXPLORER_CACHE_DIR=cache, EXPLORER_UMAP_WARMUP="0"))
+                         env=dict(os.environ, EXPLORER_CACHE_DIR=cache, EXPLORER_UMAP_WARMUP="0",
+                                  PYTHONPATH=str(Path(__file__).resolve().parent.parent)))
     float(out.stdout.strip().splitlines()[-1])
     return time.perf_counter() - started
 
@@ -136,6 +138,8 @@ def pca_table(n: int, repeats: int = 3) -> None:
         started = time.perf_counter()
         theirs = PCA(n_components=2, svd_solver="covariance_eigh").fit_transform(data)
         times["scikit-learn covariance_eigh"].append(time.perf_counter() - started)
+        print(f"  pass: ours {times['ours (pca_fit)'][-1]:.2f} s, scikit-learn "
+              f"{times['scikit-learn covariance_eigh'][-1]:.2f} s", flush=True)
     signs = np.sign((ours_coords * theirs).sum(axis=0))
     gap = np.abs(ours_coords - theirs * signs).max() / np.abs(theirs).max()
     print(f"PCA of {n:,} x {data.shape[1]} (float32), 2 components, median of {repeats}; "
@@ -157,9 +161,10 @@ def main() -> None:
                         help="only time the first UMAP of N points in new processes, with and without "
                              "numba's disk cache")
     parser.add_argument("--pca-only", type=int, metavar="N", help="only time PCA of N x 384, ours and scikit-learn's")
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     if args.pca_only:
-        pca_table(args.pca_only)
+        pca_table(args.pca_only, args.repeats)
         return
     if args.cold_umap:
         cold_umap_table(args.cold_umap)
