@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from explorer.cli.terminal import ProgressPrinter
 from explorer.core import Project, run_to_end
 from explorer.io.importer import ImportOptions, import_job
 from explorer.io.project_file import save_project
-from explorer.terminal import ProgressPrinter
 
 HERE = Path(__file__).resolve().parent
 WORDS_VOCABULARY = 50_000
