@@ -21,7 +21,7 @@ def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
             "export": project.cmd_export, "index": project.cmd_index,
             "neighbors": analysis.cmd_neighbors, "neighbours": analysis.cmd_neighbors,
             "analogy": analysis.cmd_analogy, "analogy-eval": analysis.cmd_analogy_eval,
-            "weat": analysis.cmd_weat, "clusters": analysis.cmd_clusters}
+            "weat": analysis.cmd_weat, "direction": analysis.cmd_direction, "clusters": analysis.cmd_clusters}
 
 
 def guarded(run: Callable[[], int]) -> int:

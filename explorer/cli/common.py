@@ -8,6 +8,7 @@ from pathlib import Path
 from explorer.actions import ActionError
 from explorer.actions.files import open_project as load  # noqa: F401 - the commands' loader
 from explorer.actions.files import save_project as save  # noqa: F401
+from explorer.actions.tables import Table
 
 
 def emit(text: str, output: str | None) -> None:
@@ -24,12 +25,19 @@ def emit(text: str, output: str | None) -> None:
         sys.stdout.write(text)
 
 
-def table_format(fmt: str | None, output: str | None) -> str:
-    """The asked format, else the output file's suffix, else JSON."""
-    fmt = fmt or (Path(output).suffix.lstrip(".").lower() if output else "json")
-    if fmt not in ("csv", "json"):
-        raise ActionError(f"cannot tell the format of {output}: use .csv or .json, or --format")
-    return fmt
+def table_format(fmt: str | None, output: str | None, default: str = "json") -> str:
+    """The asked format, else the output file's suffix, else ``default`` (stdout)."""
+    from explorer.io.exporters import format_of  # noqa: PLC0415
+
+    try:
+        return format_of(output, fmt, default)
+    except ValueError as err:
+        raise ActionError(f"{err}, or --format") from None
+
+
+def emit_table(table: Table, fmt: str | None, output: str | None, default: str = "json") -> None:
+    """A result's table, exactly as the window's Export button writes it, on stdout or to a file."""
+    emit(table.text(table_format(fmt, output, default)), output)
 
 
 def words_of(project, path: str, command: str):

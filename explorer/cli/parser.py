@@ -8,11 +8,12 @@ import json
 from typing import Any
 
 from explorer import __version__
+from explorer.embedders.base import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL
 
 #: Commands that need the window (explorer.ui); the rest run headless in explorer.cli.
 WINDOW_COMMANDS = ("gui", "screenshot")
 HEADLESS_COMMANDS = ("import", "info", "project", "export", "neighbors", "neighbours", "analogy",
-                     "analogy-eval", "weat", "clusters", "index")
+                     "analogy-eval", "weat", "direction", "clusters", "index")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -135,9 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("-o", "--output", required=True, help="project file to write (.eexp)")
     imp.add_argument("--kind", choices=["texts", "images", "image-table", "vectors", "projector",
                                         "word2vec", "glove"], help="what DATA holds (default: guessed)")
-    imp.add_argument("--model", help="model id (default: all-MiniLM-L6-v2 for texts, efficientnet-lite0 "
-                                     "for images); all-MiniLM-L6-v2@onnx-int8 (faster, int8); a local model folder; "
-                                     "open_clip:ARCH:CHECKPOINT")
+    imp.add_argument("--model", help=f"model id (default: {DEFAULT_TEXT_MODEL} for texts, {DEFAULT_IMAGE_MODEL} "
+                                     f"for images); {DEFAULT_TEXT_MODEL}@onnx-int8 (faster, int8); a local model "
+                                     "folder; open_clip:ARCH:CHECKPOINT")
     imp.add_argument("--text-column")
     imp.add_argument("--label-column")
     imp.add_argument("--image-column")
@@ -202,7 +203,20 @@ def _add_analysis_commands(commands) -> None:
     we.add_argument("--seat", action="store_true",
                     help="sentence encoders: put each word in neutral templates ('This is {term}.') and "
                          "embed them with the project's model (SEAT, May et al. 2019)")
-    we.add_argument("--format", choices=["json", "text"], help="json (default) or a short text summary")
+    we.add_argument("--format", choices=["json", "csv", "text"],
+                    help="json (default: the suffix of -o, else json), csv, or a short text summary")
+    we.add_argument("-o", "--output", help="file to write instead of stdout")
+
+    di = commands.add_parser("direction", help="a direction from word pairs (Bolukbasi et al. 2016) and "
+                                               "words ranked along it")
+    di.add_argument("project")
+    di.add_argument("--pairs", nargs="+", required=True, metavar="A-B",
+                    help="word pairs, positive end first: she-he woman-man (or 'she-he, woman-man')")
+    di.add_argument("--words", nargs="+", required=True, metavar="W", help="words to rank")
+    di.add_argument("--method", choices=["pca", "mean"], default="pca",
+                    help="first principal component of the pairs (default), or their mean difference")
+    di.add_argument("--format", **formats)
+    di.add_argument("-o", "--output", help="file to write instead of stdout")
 
     clu = commands.add_parser("clusters", help="cluster the items (original space) and name the clusters")
     clu.add_argument("project")

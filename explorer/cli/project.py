@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from explorer.actions import ActionError
-from explorer.cli.common import emit, load, save
+from explorer.cli.common import emit_table, load, save
 from explorer.cli.terminal import ProgressPrinter
 from explorer.core.progress import run_to_end
 
@@ -35,18 +35,14 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_project(args: argparse.Namespace) -> int:
-    from explorer.core.projections import project as compute  # noqa: PLC0415
+    from explorer.actions.projections import ProjectionRequest, projection_job  # noqa: PLC0415
 
     project = load(args.project)
     params = dict(args.param or [])
     if args.seed is not None:
         params["seed"] = args.seed
-    name = args.name or {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}[args.method]
-    try:
-        job = compute(project.embeddings.vectors, args.method, name=name, **params)
-        projection = run_to_end(job, ProgressPrinter())
-    except ValueError as err:
-        raise ActionError(str(err)) from None
+    request = ProjectionRequest(args.method, params, args.name)
+    projection = run_to_end(projection_job(project.embeddings, request), ProgressPrinter())
     project.add_projection(projection)
     project.view.projection = projection.name
     save(project, args.project)
@@ -55,12 +51,7 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from explorer.io.exporters import (  # noqa: PLC0415
-        coordinates_table,
-        format_table,
-        items_table,
-        saved_result_table,
-    )
+    from explorer.actions import tables  # noqa: PLC0415
 
     project = load(args.project)
     if args.what == "image":  # drawn by the window's code: explorer.__main__ sends it to explorer.ui
@@ -73,35 +64,26 @@ def cmd_export(args: argparse.Namespace) -> int:
         vectors, metadata = write_projector_tsv(project, args.output)
         print(f"wrote {vectors} and {metadata}", file=sys.stderr)
         return 0
-    fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "csv")
-    if fmt not in ("csv", "json"):
-        raise ActionError(f"cannot tell the format of {args.output}: use .csv or .json, or --format")
     if args.what == "coords":
-        try:
-            columns, meta = coordinates_table(project, args.projection)
-        except KeyError as err:
-            raise ActionError(err.args[0]) from None
+        table = tables.coordinates_table(project, args.projection)
     elif args.what == "selection":
-        columns, meta = items_table(project, project.view.selected, selection=len(project.view.selected))
-    else:  # a bookmark, or a panel's result as the project saved it
-        try:
-            columns, meta = saved_result_table(project, args.what, getattr(args, "bookmark", None))
-        except KeyError as err:
-            raise ActionError(err.args[0]) from None
-    emit(format_table(columns, fmt, meta), args.output)
+        table = tables.selection_table(project, project.view.selected)
+    elif args.what == "bookmark":
+        table = tables.bookmark_table(project, args.bookmark)
+    else:  # a panel's result as the project saved it
+        table = tables.saved_result_table(project, args.what)
+    emit_table(table, args.format, args.output, default="csv")
     return 0
 
 
 def cmd_index(args: argparse.Namespace) -> int:
     """Build an approximate neighbour index for one metric and store it in the project."""
-    from explorer.core.ann_index import build_index_job, should_use_index  # noqa: PLC0415
+    from explorer.actions.neighbors import IndexRequest, build_index  # noqa: PLC0415
+    from explorer.core.ann_index import should_use_index  # noqa: PLC0415
 
     project = load(args.project)
     emb = project.embeddings
-    try:
-        index = run_to_end(build_index_job(emb.vectors, args.metric), ProgressPrinter())
-    except ValueError as err:
-        raise ActionError(str(err)) from None
+    index = run_to_end(build_index(project, IndexRequest(args.metric)), ProgressPrinter())
     project.neighbor_index = index
     save(project, args.project)
     print(f"stored a neighbour index for {args.metric} over {len(emb):,} x {emb.dim} in {args.project}: "
@@ -113,8 +95,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from explorer.io.importer import ImportOptions, import_job  # noqa: PLC0415
-    from explorer.io.readers import ReadError  # noqa: PLC0415
+    from explorer.actions.files import import_job  # noqa: PLC0415
+    from explorer.actions.importer import ImportOptions  # noqa: PLC0415
 
     output = Path(args.output)
     if output.suffix != ".eexp":
@@ -127,10 +109,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         label_column=args.label_column, image_column=args.image_column, metadata=args.metadata,
         limit=args.limit, sample_seed=args.sample_seed, dedupe=args.dedupe, device=args.device,
         first_map=args.map, title=args.title or "")
-    try:
-        result = run_to_end(import_job(options, reuse), ProgressPrinter())
-    except (ReadError, ValueError, RuntimeError) as err:
-        raise ActionError(str(err)) from None
+    result = run_to_end(import_job(options, reuse), ProgressPrinter())
     save(result.project, str(output))
     emb = result.project.embeddings
     print(result.report.summary(), file=sys.stderr)
