@@ -108,3 +108,12 @@ def test_clear_selection_from_the_menu_table(opened, qtbot):
     win.clear_selection_action.trigger()
     assert win.state.selection == []
     qtbot.keyClick(win.scatter, Qt.Key.Key_Escape)
+
+
+def test_locating_the_data_folder_goes_through_the_source_data_controller(opened, tmp_path):
+    win = opened
+    win.state.set_dirty(False)
+    win.source_data.locate_data(str(tmp_path))
+    assert win.state.project.source.root == tmp_path.resolve() and win.state.dirty
+    assert str(tmp_path.resolve()) in win.trusted_folders()
+    assert "Data folder set to" in win.statusBar().currentMessage()
