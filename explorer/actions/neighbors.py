@@ -58,11 +58,10 @@ class NeighborsOutcome:
         return Table(columns, meta)
 
 
-def saved_outcome(saved: dict, dim: int = 0) -> NeighborsOutcome:
-    """A neighbours result as a project keeps it (the panel's saved record)."""
-    description = str(saved.get("description", ""))
-    return NeighborsOutcome(saved["result"], str(saved.get("query", description)), description,
-                            str(saved.get("how", "exact")), saved.get("space"), dim)
+def saved_outcome(record, dim: int = 0) -> NeighborsOutcome:
+    """A neighbours result as a project keeps it (explorer.core.session.NeighborsSession)."""
+    return NeighborsOutcome(record.result, record.description, record.description, record.how or "exact",
+                            record.space, dim)
 
 
 def find_neighbors(project, request: NeighborsRequest) -> Job[NeighborsOutcome]:

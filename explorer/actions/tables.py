@@ -84,16 +84,16 @@ def saved_result_table(project, what: str) -> Table:
 
     panel = {"neighbors": "neighbors", "analogy": "analogy", "clusters": "clusters", "weat": "bias",
              "direction": "bias"}[what]
-    saved = project.view.panels.get(panel, {})
+    saved = project.view.panel(panel)
     emb = project.embeddings
-    if what == "neighbors" and saved.get("result") is not None:
+    if what == "neighbors" and saved.result is not None:
         return neighbors.saved_outcome(saved, emb.dim).table(emb)
-    if what == "analogy" and saved.get("result") is not None:
-        return analogy.analogy_table(saved["result"])
-    if what == "clusters" and saved.get("result") is not None:
-        return clusters.ClustersOutcome(saved["result"], saved.get("names", {}), "").table(emb)
-    if what == "weat" and saved.get("weat") is not None:
-        return bias.weat_table(saved["weat"])
-    if what == "direction" and saved.get("direction") is not None:
-        return bias.DirectionOutcome(saved["direction"], saved["direction_scores"]).table()
+    if what == "analogy" and saved.result is not None:
+        return analogy.analogy_table(saved.result)
+    if what == "clusters" and saved.result is not None:
+        return clusters.ClustersOutcome(saved.result, saved.names or {}, "").table(emb)
+    if what == "weat" and saved.weat is not None:
+        return bias.weat_table(saved.weat)
+    if what == "direction" and saved.direction is not None:
+        return bias.DirectionOutcome(saved.direction, saved.direction_scores).table()
     raise ActionError(f"the project holds no {what} result: run it in the app (or with its command) and save")

@@ -20,14 +20,13 @@ from PySide6.QtWidgets import (
 from explorer.actions import ActionError
 from explorer.actions.clusters import ClustersOutcome, ClustersRequest, clusters_job
 from explorer.actions.tables import Table
-from explorer.core.clusters import LABELS, ClusterResult
+from explorer.core.clusters import LABELS
 from explorer.state import AppState
+from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import (
     export_columns_dialog,
     fill_table,
     make_table,
-    set_widget_values,
-    widget_values,
 )
 from explorer.ui.workers import JobRunner, connect_current
 
@@ -83,6 +82,10 @@ class ClustersPanel(QWidget):
         connect_current(self.runner, "failed", lambda m: self.status.setText(f"⚠ {m}"))
         connect_current(self.runner, "progressed", lambda step: self.status.setText(step.message))
         state.project_changed.connect(self._on_project)
+        self.binding = PanelBinding(state, "clusters", {
+            "method": self.method, "n_clusters": self.n_clusters, "min_size": self.min_size,
+            "normalize": self.normalize, "name_by": self.name_by})
+        state.project_changed.connect(self._restore)
         self._update_fields()
 
     def _on_project(self) -> None:
@@ -101,20 +104,11 @@ class ClustersPanel(QWidget):
                 self.name_by.addItem(f"majority {name}", name)
 
     # ------------------------------------------------------------------ saved with the project
-    def _inputs(self) -> dict:
-        return {"method": self.method, "n_clusters": self.n_clusters, "min_size": self.min_size,
-                "normalize": self.normalize, "name_by": self.name_by}
-
-    def save_state(self) -> dict:
-        return {"inputs": widget_values(self._inputs()), "result": self.result, "names": self.names}
-
-    def restore_state(self, saved: dict) -> None:
-        set_widget_values(self._inputs(), saved.get("inputs", {}))
-        result, names = saved.get("result"), saved.get("names")
-        project = self.state.project
-        if isinstance(result, ClusterResult) and isinstance(names, dict) and project is not None \
-                and len(result.labels) == len(project.embeddings):
-            self._show(ClustersOutcome(result, names, ""), restoring=True)
+    def _restore(self) -> None:
+        """Show the clusters the project's session kept (checked against the data on load)."""
+        record = self.binding.record()
+        if record is not None and record.result is not None:
+            self._show(ClustersOutcome(record.result, record.names or {}, ""), restoring=True)
 
     def _update_fields(self) -> None:
         hdbscan = self.method.currentData() == "hdbscan"
@@ -149,6 +143,7 @@ class ClustersPanel(QWidget):
         result, names = outcome.result, outcome.names
         self.result, self.names, self.outcome = result, names, outcome
         if not restoring:  # a reopened project already has its cluster column
+            self.binding.record().update(result=result, names=names)
             self.state.add_column(*outcome.column())  # colours the map by cluster
         order = sorted(names, key=lambda c: (c < 0, -names[c].size))
         fill_table(self.table, [(c if c >= 0 else "noise", names[c].size, names[c].name) for c in order], keys=order)

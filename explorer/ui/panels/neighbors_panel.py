@@ -41,12 +41,11 @@ from explorer.core.ann_index import ApproximateIndex, should_use_index, usable_i
 from explorer.core.neighbors import METRICS, Neighbors
 from explorer.core.progress import Progress
 from explorer.state import AppState
+from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import (
     export_columns_dialog,
     fill_table,
     make_table,
-    set_widget_values,
-    widget_values,
 )
 from explorer.ui.workers import JobRunner, connect_current
 
@@ -128,6 +127,9 @@ class NeighborsPanel(QWidget):
         connect_current(self.index_runner, "cancelled", self._index_cancelled)
         state.project_changed.connect(self._clear)
         self.metric_box.currentTextChanged.connect(lambda _: self._show_index_status())
+        self.binding = PanelBinding(state, "neighbors", {"source": self.source, "query": self.query,
+                                                         "metric": self.metric_box, "k": self.k})
+        state.project_changed.connect(self._restore)
         self._show_building(False)
         self._show_index_status()
 
@@ -233,23 +235,11 @@ class NeighborsPanel(QWidget):
         self.note.setText("")
 
     # ------------------------------------------------------------------ saved with the project
-    def _inputs(self) -> dict:
-        return {"source": self.source, "query": self.query, "metric": self.metric_box, "k": self.k}
-
-    def save_state(self) -> dict:
-        saved = {"inputs": widget_values(self._inputs())}
-        if self.outcome is not None:
-            outcome = self.outcome
-            saved.update(result=outcome.neighbors, description=outcome.description, how=outcome.search,
-                         space=outcome.space, query=outcome.query)
-        return saved
-
-    def restore_state(self, saved: dict) -> None:
-        set_widget_values(self._inputs(), saved.get("inputs", {}))
-        result = saved.get("result")
-        if isinstance(result, Neighbors) and len(result.indices) and \
-                int(np.max(result.indices)) < len(self.state.project.embeddings):
-            self._show(saved_outcome(saved, self.state.project.embeddings.dim), restoring=True)
+    def _restore(self) -> None:
+        """Show the result the project's session kept (the record was checked against the data)."""
+        record = self.binding.record()
+        if record is not None and record.result is not None:
+            self._show(saved_outcome(record, self.state.project.embeddings.dim), restoring=True)
 
     def _show(self, outcome: NeighborsOutcome, restoring: bool = False) -> None:
         result, description, how, space = outcome.neighbors, outcome.description, outcome.search, outcome.space
@@ -268,6 +258,7 @@ class NeighborsPanel(QWidget):
                    keys=indices)
         self.export_button.setEnabled(True)
         if not restoring:  # a reopened project brings its own marks
+            self.binding.record().update(result=result, description=description, how=how, space=space)
             self.state.set_highlight(result.indices)
         self.results_shown.emit()
 
