@@ -58,10 +58,9 @@ class NeighborsOutcome:
         return Table(columns, meta)
 
 
-def saved_outcome(record, dim: int = 0) -> NeighborsOutcome:
-    """A neighbours result as a project keeps it (explorer.core.session.NeighborsSession)."""
-    return NeighborsOutcome(record.result, record.description, record.description, record.how or "exact",
-                            record.space, dim)
+def saved_outcome(saved, dim: int = 0) -> NeighborsOutcome:
+    """A neighbours result as a project keeps it (its session's NeighborsSession record)."""
+    return NeighborsOutcome(saved.result, saved.description, saved.description, saved.how, saved.space, dim)
 
 
 def find_neighbors(project, request: NeighborsRequest) -> Job[NeighborsOutcome]:

@@ -143,7 +143,7 @@ class ClustersPanel(QWidget):
         result, names = outcome.result, outcome.names
         self.result, self.names, self.outcome = result, names, outcome
         if not restoring:  # a reopened project already has its cluster column
-            self.binding.record().update(result=result, names=names)
+            self.binding.record().update(result=outcome.result, names=outcome.names)
             self.state.add_column(*outcome.column())  # colours the map by cluster
         order = sorted(names, key=lambda c: (c < 0, -names[c].size))
         fill_table(self.table, [(c if c >= 0 else "noise", names[c].size, names[c].name) for c in order], keys=order)
