@@ -5,14 +5,23 @@ and a single file can be replaced atomically (write a temporary file beside it, 
 so a save that dies half-way never leaves a half-written project. Arrays are stored uncompressed
 (ZIP_STORED) so they load at disk speed; text columns are deflated.
 
-Layout (format 1)::
+Layout (format 3)::
 
-    manifest.json            {"format": "embedding-explorer-project", "format_version": 1, ...}
+    manifest.json            {"format": "embedding-explorer-project", "format_version": 3,
+                              "embeddings": {...}, "projections": [...], "bookmarks": [...],
+                              "session": {"__type__": "ViewState", "__version__": 1, "fields": {...}},
+                              "source": {...}, "neighbor_index": {...}, "arrays": {name: sha256}}
     arrays/vectors.npy       float32 (N, D)
     arrays/<name>.utf8.npy   uint8: the UTF-8 bytes of a text column, joined
     arrays/<name>.offsets.npy int64 (N + 1): where each string starts and ends in those bytes
     arrays/meta/<col>.npy    numeric metadata columns
     arrays/proj/<i>.npy      float32 (N, 2) per projection
+    arrays/session/<i>.npy   large arrays of the session (selections, results)
+
+The session (explorer.core.session) is written generically by explorer.core.records: each record
+names its type and version, and only known types are rebuilt. Older formats are migrated step by
+step when read (``MIGRATIONS``): format 1 kept absolute image paths, format 2 the view field by field
+and each panel's inputs under its widgets' names.
 
 Every array carries a SHA-256 checksum in the manifest, so a truncated or corrupted file is refused
 with a clear message instead of showing wrong data. Nothing is unpickled: ``allow_pickle=False``.
@@ -22,6 +31,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import hashlib
 import io
 import json
@@ -51,9 +61,10 @@ from explorer.core.paths import (
 )
 from explorer.core.project import DataSource, Project, Projection, ViewState
 from explorer.core.records import RecordError, check_results, from_record, to_record
+from explorer.core.session import PANEL_SESSIONS
 
 FORMAT_NAME = "embedding-explorer-project"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 SUFFIX = ".eexp"
 MANIFEST = "manifest.json"
 _MEMBER_NAME = re.compile(r"^arrays/[A-Za-z0-9_./-]+\.npy$")
@@ -75,6 +86,37 @@ def _v1_to_v2(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 MIGRATIONS[1] = _v1_to_v2
+
+
+# Format 2 kept each panel's inputs under the names of its widgets; format 3 keeps typed records
+# whose fields were named after those widgets, so the values carry over one to one.
+_V2_PANEL_RECORDS = {"neighbors": "NeighborsSession", "analogy": "AnalogySession",
+                     "clusters": "ClustersSession", "bias": "BiasSession"}
+
+
+def _v2_to_v3(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 wrote the view field by field and the panels as free-form tables; format 3 writes
+    the session as one versioned record (explorer.core.session.ViewState)."""
+    manifest = dict(manifest)
+    view = manifest.pop("view", None)
+    view = dict(view) if isinstance(view, dict) else {}
+    panels = view.pop("panels", None)
+    fields = {name: value for name, value in view.items() if isinstance(name, str)}
+    if isinstance(panels, dict):
+        for name, record_type in _V2_PANEL_RECORDS.items():
+            saved = panels.get(name)
+            if not isinstance(saved, dict):
+                continue
+            inputs = saved.get("inputs")
+            panel_fields = dict(inputs) if isinstance(inputs, dict) else {}
+            panel_fields.update({k: v for k, v in saved.items() if k != "inputs"})
+            fields[name] = {"__type__": record_type, "__version__": 1, "fields": panel_fields}
+    manifest["session"] = {"__type__": "ViewState", "__version__": 1, "fields": fields}
+    manifest["format_version"] = 3
+    return manifest
+
+
+MIGRATIONS[2] = _v2_to_v3
 
 
 class ProjectFileError(Exception):
@@ -213,7 +255,6 @@ def _write_archive(project: Project, archive: zipfile.ZipFile, folder: Path) -> 
 
     from explorer import __version__  # noqa: PLC0415 - avoid an import cycle at module load
 
-    view = project.view
     manifest = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -222,22 +263,8 @@ def _write_archive(project: Project, archive: zipfile.ZipFile, folder: Path) -> 
         "description": project.description,
         "embeddings": embeddings,
         "projections": projections,
-        "view": {
-            "projection": view.projection,
-            "color_by": view.color_by,
-            "selected": to_record(np.asarray(view.selected, dtype=np.int64), put_array),
-            "focus": view.focus,
-            "hidden_categories": [str(c) for c in view.hidden_categories],
-            "search": view.search,
-            "search_regex": view.search_regex,
-            "point_size": view.point_size,
-            "opacity": view.opacity,
-            "view_range": None if view.view_range is None else [float(v) for v in view.view_range],
-            "highlighted": None if view.highlighted is None
-            else to_record(np.asarray(view.highlighted, dtype=np.int64), put_array),
-            "arrows": [[int(a), int(b)] for a, b in view.arrows],
-            "panels": to_record(view.panels, put_array),
-        },
+        # the whole session, written generically as versioned records (explorer.core.session)
+        "session": to_record(project.view, put_array),
         "bookmarks": [{"name": name, "items": to_record(np.asarray(items, dtype=np.int64), put_array)}
                       for name, items in project.bookmarks.items()],
     }
@@ -897,26 +924,14 @@ def _build_project(manifest: dict[str, Any], reader: _Reader, trusted: list[Path
             raise reader.error(f"{what} is not a list of item numbers")
         return values[(values >= 0) & (values < n)].astype(np.int64).tolist()
 
-    view_spec = _dict(manifest.get("view"))
-    color_by = view_spec.get("color_by")
-    focus = view_spec.get("focus")
-    highlighted = view_spec.get("highlighted")
-    view = ViewState(
-        projection=view_spec.get("projection") if view_spec.get("projection") in projections else None,
-        color_by=color_by if isinstance(color_by, str) and color_by in embeddings.metadata else None,
-        selected=items(view_spec.get("selected", []), "the selection"),
-        focus=focus if _is_int(focus) and 0 <= focus < n else None,
-        hidden_categories=[_text(c) for c in _list(view_spec.get("hidden_categories"))],
-        search=_text(view_spec.get("search")),
-        search_regex=view_spec.get("search_regex") is True,
-        point_size=_optional_float(view_spec.get("point_size"), 0.0, 10_000.0),
-        opacity=_optional_float(view_spec.get("opacity"), 0.0, 1.0),
-        view_range=_view_range(view_spec.get("view_range")),
-        highlighted=None if highlighted is None else items(highlighted, "the highlighted items"),
-        arrows=[(a, b) for a, b in (_pair(p) for p in _list(view_spec.get("arrows")))
-                if 0 <= a < n and 0 <= b < n],
-        panels=_read_panels(view_spec.get("panels", {}), reader, embeddings),
-    )
+    try:
+        view = from_record(manifest.get("session"), reader.array)
+    except RecordError as err:
+        raise reader.error(f"its saved session is damaged ({err})") from None
+    if not isinstance(view, ViewState):
+        view = ViewState()
+    _drop_unfit_results(view, embeddings)
+    view.sanitize(n, projections, embeddings.metadata)
     bookmarks = {}
     for bookmark in _list(manifest.get("bookmarks")):
         bookmark = _dict(bookmark)
@@ -935,55 +950,28 @@ def _build_project(manifest: dict[str, Any], reader: _Reader, trusted: list[Path
     return project
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _pair(value: Any) -> tuple[int, int]:
-    if isinstance(value, list) and len(value) == 2 and all(_is_int(v) for v in value):
-        return value[0], value[1]
-    return -1, -1
-
-
-def _optional_float(value: Any, low: float = -math.inf, high: float = math.inf) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
-        if math.isfinite(number) and low <= number <= high:
-            return number
-    return None
-
-
-def _view_range(value: Any) -> list[float] | None:
-    if not isinstance(value, list) or len(value) != 4:
-        return None
-    numbers = [_optional_float(v, -1e30, 1e30) for v in value]
-    if any(v is None for v in numbers) or not (numbers[0] < numbers[1] and numbers[2] < numbers[3]):
-        return None
-    return numbers
-
-
 def _check_blobs(blob: np.ndarray, offsets: np.ndarray, reader: _Reader, what: str) -> None:
     if blob.dtype != np.uint8 or offsets.ndim != 1 or not len(offsets) or offsets[0] != 0 \
             or int(offsets[-1]) != len(blob) or np.any(np.diff(offsets.astype(np.int64)) < 0):
         raise reader.error(f"{what} are damaged")
 
 
-def _read_panels(spec: Any, reader: _Reader, embeddings: EmbeddingSet) -> dict[str, dict[str, Any]]:
-    """The saved panel states. A saved result that does not fit this project (an unknown type,
-    fields of the wrong type, items out of range) is refused like any damage, so what is shown
-    can always be exported and saved again."""
-    if not isinstance(spec, dict) or any(key.startswith("__") for key in spec):
-        raise reader.error("the saved panel states are not a table")
-    kept = {}
-    for name, saved in spec.items():
-        try:
-            state = from_record(saved, reader.array)
-            if isinstance(state, dict) and all(isinstance(k, str) for k in state):
-                check_results(state, len(embeddings), embeddings.dim)
-                kept[name] = state
-        except RecordError as err:
-            raise reader.error(f"the saved state of panel {quoted(name)} is malformed ({err})") from None
-    return kept
+def _drop_unfit_results(view: ViewState, embeddings: EmbeddingSet) -> None:
+    """Saved results that do not fit this project (items out of range, a label per item missing,
+    one score per answer missing) are left out, as ``ViewState.sanitize`` leaves out what else
+    does not fit, so what is shown can always be exported and saved again. (Records of unknown
+    types or with fields of the wrong type were refused when read.)"""
+    for name in PANEL_SESSIONS:
+        record = getattr(view, name, None)
+        if record is None or not dataclasses.is_dataclass(record):
+            continue
+        for f in dataclasses.fields(record):
+            value = getattr(record, f.name)
+            if dataclasses.is_dataclass(value):
+                try:
+                    check_results(value, len(embeddings), embeddings.dim)
+                except RecordError:
+                    setattr(record, f.name, None)
 
 
 def _read_source(spec: Any, reader: _Reader, folder: Path, trusted: list[Path]) -> DataSource | None:

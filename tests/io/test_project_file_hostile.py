@@ -137,7 +137,7 @@ def test_deeply_nested_manifest_is_refused(saved):
 
 
 def test_manifest_nested_beyond_the_limit_but_parsable_is_refused(saved):
-    rewrite(saved, lambda m: m["view"].update(panels={"p": json.loads("[" * 200 + "]" * 200)}))
+    rewrite(saved, lambda m: m.update(extra=json.loads("[" * 200 + "]" * 200)))
     refused(saved, "nested")
 
 
@@ -160,8 +160,8 @@ def test_manifest_larger_than_its_limit_is_refused_without_reading_it(saved, mon
 def test_non_finite_and_huge_numbers_in_the_view_are_dropped(saved):
     members = members_of(saved)
     manifest = json.loads(members["manifest.json"])
-    manifest["view"].update(point_size=1e400, opacity=float("nan"), view_range=[0, float("inf"), 0, 1],
-                            arrows=[[1e300, 2], [1, 2], ["x", 1], [1]], focus=10**18, search=1e400)
+    manifest["session"]["fields"].update(point_size=1e400, opacity=float("nan"), view_range=[0, float("inf"), 0, 1],
+                                         arrows=[[1e300, 2], [1, 2], ["x", 1], [1]], focus=10**18, search=1e400)
     members["manifest.json"] = json.dumps(manifest).encode()  # writes Infinity / NaN
     write_members(saved, members)
     project = load_project(saved)
@@ -229,13 +229,18 @@ def test_text_column_that_would_be_gigabytes_wide_is_refused(saved):
     refused(saved, "texts")
 
 
-def test_record_asking_for_gigabytes_is_refused(saved):
-    def change(manifest):
-        manifest["view"]["panels"] = {"neighbors": {"result": {"__array__": [], "dtype": "U1000000000",
-                                                                "shape": [0]}, "inputs": {}}}
+def panel(name: str, **fields) -> dict:
+    kinds = {"neighbors": "NeighborsSession", "clusters": "ClustersSession"}
+    return {"__type__": kinds[name], "__version__": 1, "fields": fields}
 
-    rewrite(saved, change)
-    refused(saved, "neighbors")
+
+def set_panel(saved, name: str, **fields) -> None:
+    rewrite(saved, lambda m: m["session"]["fields"].update({name: panel(name, **fields)}))
+
+
+def test_record_asking_for_gigabytes_is_refused(saved):
+    set_panel(saved, "neighbors", result={"__array__": [], "dtype": "U1000000000", "shape": [0]})
+    refused(saved, "session")
 
 
 def test_object_and_structured_dtypes_are_refused(saved):
@@ -332,29 +337,49 @@ def test_vectors_without_dimensions_or_with_nan_are_refused(saved):
 
 
 def test_bytes_record_is_refused_not_loaded_then_failing_at_save(saved):
-    rewrite(saved, lambda m: m["view"].update(panels={"x": {"value": {"__array__": ["YQ=="], "dtype": "S4",
-                                                                      "shape": [1]}}}))
+    set_panel(saved, "neighbors", query={"__array__": ["YQ=="], "dtype": "S4", "shape": [1]})
     refused(saved, "not numbers")
 
 
 @pytest.mark.parametrize("fields", [
     {"indices": {"__array__": ["a", "b"], "dtype": "<U1", "shape": [2]}},
     {"indices": [1, 2]},  # a list, not an array
-    {"indices": {"__array__": [1, 99], "dtype": "<i8", "shape": [2]}},  # an item that does not exist
     {"metric": 5},
-    {"scores": {"__array__": [0.5], "dtype": "<f8", "shape": [1]}},  # one score for two items
+    {"scores": {"__array__": [[0.5, 0.1]], "dtype": "<f8", "shape": [1, 2]}},  # 2-D
 ])
-def test_result_records_of_the_wrong_shape_or_type_are_refused(saved, fields):
+def test_result_records_with_fields_of_the_wrong_type_are_refused(saved, fields):
     good = to_record(Neighbors(np.array([1, 2]), np.array([0.9, 0.8]), "cosine"))
     good["fields"].update(fields)
-    rewrite(saved, lambda m: m["view"].update(panels={"neighbors": {"result": good}, "other": {"a": 1}}))
-    refused(saved, "panel 'neighbors'")
+    set_panel(saved, "neighbors", result=good)
+    refused(saved, "session")
+
+
+@pytest.mark.parametrize("fields", [
+    {"indices": {"__array__": [1, 99], "dtype": "<i8", "shape": [2]}},  # an item that does not exist
+    {"scores": {"__array__": [0.5], "dtype": "<f8", "shape": [1]}},  # one score for two items
+])
+def test_result_records_that_do_not_fit_the_project_are_left_out(saved, fields):
+    good = to_record(Neighbors(np.array([1, 2]), np.array([0.9, 0.8]), "cosine"))
+    good["fields"].update(fields)
+    set_panel(saved, "neighbors", result=good, query="kept")
+    project = load_project(saved)
+    assert project.view.neighbors.result is None and project.view.neighbors.query == "kept"
+    save_project(project, saved)
+    load_project(saved)
+
+
+def test_cluster_labels_for_another_number_of_items_are_left_out(saved):
+    from explorer.core.clusters import ClusterResult
+
+    result = to_record(ClusterResult(np.zeros(5, np.int64), "kmeans", {}, None, 1, 0, {0: 5}))
+    set_panel(saved, "clusters", result=result, names={"__items__": [[0, "a"]]})
+    assert load_project(saved).view.clusters.result is None
 
 
 def test_a_good_result_record_is_kept(saved):
     good = to_record(Neighbors(np.array([1, 2]), np.array([0.9, 0.8]), "cosine"))
-    rewrite(saved, lambda m: m["view"].update(panels={"neighbors": {"result": good}}))
-    result = load_project(saved).view.panels["neighbors"]["result"]
+    set_panel(saved, "neighbors", result=good)
+    result = load_project(saved).view.neighbors.result
     assert result.indices.tolist() == [1, 2] and result.metric == "cosine"
 
 
