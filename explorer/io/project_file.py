@@ -386,6 +386,14 @@ def interrupted_saves(folder: str | os.PathLike[str], name: str | None = None) -
     return sorted(found)
 
 
+def recovered_message(freed: int) -> str:
+    """What to tell the user after ``clean_interrupted_saves`` freed ``freed`` bytes ("" for none)."""
+    if freed <= 0:
+        return ""
+    size = f"{freed / 2**20:,.1f} MB" if freed >= 2**20 else f"{freed / 2**10:,.1f} kB"
+    return f"Recovered {size} of disk space from interrupted saves."
+
+
 def clean_interrupted_saves(path: str | os.PathLike[str], any_project: bool = False) -> int:
     """Remove the temporary files that killed saves of the project file ``path`` left beside it
     (of every project in that folder with ``any_project``, then ``path`` may be the folder); the
