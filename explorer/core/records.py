@@ -55,8 +55,8 @@ def to_record(value: Any, put_array: Callable[[np.ndarray], str] | None = None) 
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject or value.dtype.kind not in "biuf":
             return {"__list__": [to_record(v, put_array) for v in value.tolist()]}
-        if put_array is not None and value.size >= INLINE_ARRAY_LIMIT:
-            return {"__npy__": put_array(value)}
+        if put_array is not None and (value.size >= INLINE_ARRAY_LIMIT or not np.isfinite(value).all()):
+            return {"__npy__": put_array(value)}  # NaN and infinities too: an .npy keeps them exactly
         return {"__array__": to_record(value.tolist()), "dtype": value.dtype.str, "shape": list(value.shape)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         name = type(value).__name__
@@ -116,7 +116,8 @@ def from_record(data: Any, get_array: Callable[[str], np.ndarray] | None = None)
             dtype = np.dtype(str(data["dtype"]))
             if dtype.kind not in "biuf" or dtype.fields is not None or dtype.subdtype is not None:
                 raise RecordError(f"a stored array has type {dtype}, not numbers")
-            array = np.asarray(data["__array__"], dtype=dtype)
+            # from_record: non-finite values were written as {"__float__": "inf"} inside the list
+            array = np.asarray(from_record(data["__array__"]), dtype=dtype)
             return array.reshape(data["shape"])
         except (TypeError, ValueError, OverflowError, KeyError) as err:
             raise RecordError(f"a stored array is malformed ({err})") from None

@@ -50,6 +50,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from explorer.core.clusters import ClusterLabel
 from explorer.core.embedding_set import MODALITIES, EmbeddingSet
 from explorer.core.errors import one_line, quoted
 from explorer.core.paths import (
@@ -150,7 +151,7 @@ def _encode_strings(values: np.ndarray, paths: bool = False) -> tuple[np.ndarray
     again; in any other text they become U+FFFD, so the project always reopens."""
     errors = "surrogatepass" if paths else "replace"
     encoded = [s.encode("utf-8", errors) if paths else _SURROGATE.sub("\ufffd", s).encode("utf-8", errors)
-               for s in values.astype(str).tolist()]
+               for s in (str(v) for v in values.tolist())]  # no fixed-width copy of object columns
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
@@ -519,7 +520,7 @@ class _Reader:
             raise self.error(f"{member} has a .npy header of {header_length} bytes")
         try:
             dtype, fortran, shape = _parse_npy_header(head[start:start + header_length], major)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as err:
+        except Exception as err:  # noqa: BLE001 - a header parsed by ast (SyntaxError, TokenError...)
             raise self.error(f"{member} is not a plain numeric array ({err})") from None
         count = math.prod(shape)
         nbytes = count * dtype.itemsize
@@ -964,6 +965,10 @@ def _check_blobs(blob: np.ndarray, offsets: np.ndarray, reader: _Reader, what: s
         raise reader.error(f"{what} are damaged")
 
 
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _drop_unfit_results(view: ViewState, embeddings: EmbeddingSet) -> None:
     """Saved results that do not fit this project (items out of range, a label per item missing,
     one score per answer missing) are left out, as ``ViewState.sanitize`` leaves out what else
@@ -980,6 +985,9 @@ def _drop_unfit_results(view: ViewState, embeddings: EmbeddingSet) -> None:
                     check_results(value, len(embeddings), embeddings.dim)
                 except RecordError:
                     setattr(record, f.name, None)
+    names = getattr(view.clusters, "names", None)
+    if isinstance(names, dict) and not all(_is_whole(k) and isinstance(v, ClusterLabel) for k, v in names.items()):
+        view.clusters.names = {}  # cluster names that are not names: exported and shown as none
 
 
 def _read_source(spec: Any, reader: _Reader, folder: Path, trusted: list[Path]) -> DataSource | None:

@@ -400,3 +400,40 @@ def test_one_line_shortens_and_escapes():
     assert line.startswith("start \\x1b[31m") and line.endswith("\\udcff end")
     assert one_line("short") == "short"
     zlib.crc32(b"")  # (zlib imported for the deflate tests above)
+
+
+def test_non_finite_values_in_a_saved_result_survive_save_and_reopen(tmp_path):
+    from explorer.core.bias import Direction, DirectionScores
+
+    project = small_project()
+    vector = np.array([0.5, np.inf, np.nan, -1.0])
+    project.view.bias.direction = Direction(vector, [("a", "b")], [])
+    project.view.bias.direction_scores = DirectionScores(["a"], np.array([np.nan]), [])
+    path = save_project(project, tmp_path / "nan.eexp")
+    direction = load_project(path).view.bias.direction
+    np.testing.assert_array_equal(direction.vector, vector)
+    save_project(load_project(path), path)
+
+
+def test_inline_arrays_holding_written_out_infinities_are_read(saved):
+    direction = {"__type__": "Direction", "fields": {
+        "vector": {"__array__": [1.0, {"__float__": "inf"}, {"__float__": "nan"}, 0.0], "dtype": "<f8", "shape": [4]},
+        "pairs": [], "missing": []}}
+    rewrite(saved, lambda m: m["session"]["fields"].update(
+        bias={"__type__": "BiasSession", "__version__": 1, "fields": {"direction": direction, "direction_scores": {
+            "__type__": "DirectionScores", "fields": {"words": [], "scores": {"__array__": [], "dtype": "<f8",
+                                                                              "shape": [0]}, "missing": []}}}}))
+    vector = load_project(saved).view.bias.direction.vector
+    assert vector[0] == 1 and np.isinf(vector[1]) and np.isnan(vector[2])
+
+
+def test_cluster_names_that_are_not_labels_are_dropped_and_the_result_exports(saved):
+    from explorer.core.clusters import ClusterResult
+    from explorer.io.exporters import saved_result_table
+
+    result = to_record(ClusterResult(np.arange(12) % 2, "kmeans", {}, None, 2, 0, {0: 6, 1: 6}))
+    set_panel(saved, "clusters", result=result, names={"__items__": [[0, "zero"], [1, 5]]})
+    project = load_project(saved)
+    assert project.view.clusters.names == {} and project.view.clusters.result is not None
+    columns, _ = saved_result_table(project, "clusters")
+    assert list(columns["cluster_name"]) == [""] * 12
