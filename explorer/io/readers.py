@@ -278,15 +278,19 @@ def _table_kind(path: Path) -> tuple[str, bool]:
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise ReadError(f"{path} does not exist")
-    if path.is_dir():
-        raise ReadError(f"{path} is a folder, not a file")
+    """A regular file with something in it; a folder, a pipe, a device, a loop of links or a name
+    too long is one ReadError line (a pipe would otherwise block the reader for ever)."""
     try:
-        empty = path.stat().st_size == 0
-    except OSError as err:
-        raise ReadError(f"cannot read {path}: {err.strerror or err}") from err
-    if empty:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise ReadError(f"{path} does not exist") from None
+    except (OSError, ValueError) as err:
+        raise ReadError(f"cannot read {path}: {err.strerror if isinstance(err, OSError) else err}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ReadError(f"{path} is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ReadError(f"{path.name} is not a regular file (a pipe or a device)")
+    if info.st_size == 0:
         raise ReadError(f"{path.name} is empty")
 
 

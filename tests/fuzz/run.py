@@ -30,8 +30,9 @@ BAD = ("uncaught", "hang", "over-memory", "lost")
 
 
 class Worker:
-    def __init__(self, memory_limit: int) -> None:
-        env = dict(os.environ, FUZZ_MEMORY_LIMIT=str(memory_limit), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+    def __init__(self, memory_limit: int, warm: bool = True) -> None:
+        env = dict(os.environ, FUZZ_MEMORY_LIMIT=str(memory_limit), FUZZ_WARM="1" if warm else "0",
+                   OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1", PYTHONPATH=str(ROOT), EXPLORER_OFFLINE="1")
         self.process = subprocess.Popen([sys.executable, "-m", "tests.fuzz.worker"], cwd=ROOT, env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -67,7 +68,7 @@ class Worker:
 
 
 def run_cases(cases: list[Case], jobs: int = 2, timeout: float = 30.0, memory_limit: int = 1 << 30,
-              progress: bool = False) -> list[dict]:
+              progress: bool = False, warm: bool = True) -> list[dict]:
     """Each case's outcome: {"name", "kind", "outcome", "detail", "seconds"}, in the order given."""
     results: list[dict | None] = [None] * len(cases)
     queues = [list(range(j, len(cases), jobs)) for j in range(jobs)]
@@ -79,7 +80,7 @@ def run_cases(cases: list[Case], jobs: int = 2, timeout: float = 30.0, memory_li
         position = 0
         while position < len(queue):
             if worker is None or worker.process.poll() is not None:
-                worker = Worker(memory_limit)
+                worker = Worker(memory_limit, warm)
                 if worker.readline(0) is None and worker.process.poll() is not None:
                     raise RuntimeError("the fuzz worker does not start: " + "".join(worker.stderr))
             index = queue[position]
@@ -88,13 +89,19 @@ def run_cases(cases: list[Case], jobs: int = 2, timeout: float = 30.0, memory_li
             worker.process.stdin.flush()
             started = time.monotonic()
             answer = None
+            allowed = timeout + 120  # a new worker imports numpy, scikit-learn... first
             while True:
-                line = worker.readline(max(0.0, timeout + 60 - (time.monotonic() - started)) if answer is None else 0)
+                line = worker.readline(max(0.0, allowed - (time.monotonic() - started)))
+                if line == "":  # the worker's output ended: it died (or is dying) on this case
+                    try:
+                        worker.process.wait(10)
+                    except subprocess.TimeoutExpired:
+                        pass
                 if line is None or line == "":
                     break
                 message = json.loads(line)
                 if "start" in message:
-                    started = time.monotonic()  # the case itself starts now (imports are done)
+                    started, allowed = time.monotonic(), timeout  # the case itself starts now
                     continue
                 answer = message
                 break

@@ -141,12 +141,31 @@ def run_data(case: dict, scratch: str) -> tuple[str, str]:
     return _round_trip(result.project, scratch)
 
 
+def run_selftest(case: dict, scratch: str) -> tuple[str, str]:
+    """Misbehave on purpose, to show the harness sees it (tests/fuzz/test_fuzz.py)."""
+    import time
+
+    import numpy as np
+
+    what = case["options"]["do"]
+    if what == "hang":
+        time.sleep(3600)
+    if what == "memory":
+        np.ones(4 << 30, np.uint8)
+    if what == "crash":
+        os._exit(3)
+    raise KeyError("an uncaught error")
+
+
 def main() -> None:
     _limit_memory()
-    import numpy  # noqa: F401 - imported once, before the first case is timed
+    if os.environ.get("FUZZ_WARM", "1") == "1":  # imported once, before the first case is timed
+        import numpy  # noqa: F401
+        import sklearn.cluster  # noqa: F401
 
-    import explorer.io.importer  # noqa: F401
-    import explorer.io.project_file  # noqa: F401
+        import explorer.io.exporters  # noqa: F401
+        import explorer.io.importer  # noqa: F401
+        import explorer.io.project_file  # noqa: F401
 
     out = sys.stdout
     for line in sys.stdin:
@@ -155,7 +174,7 @@ def main() -> None:
         out.flush()
         scratch = tempfile.mkdtemp(prefix="fuzz-")
         try:
-            run = run_project if case["kind"] == "project" else run_data
+            run = {"project": run_project, "selftest": run_selftest}.get(case["kind"], run_data)
             outcome, detail = run(case, scratch)
         except MemoryError:
             outcome, detail = "over-memory", "MemoryError"

@@ -124,3 +124,13 @@ def test_report_details_quoting_the_file_stay_short(tmp_path):
 def test_read_error_is_always_one_line():
     error = ReadError("first\nsecond " + "y" * 10_000)
     assert "\n" not in str(error) and len(str(error)) <= 300
+
+
+def test_data_files_that_are_pipes_devices_or_unreachable_are_refused(tmp_path):
+    os.mkfifo(tmp_path / "pipe.csv")
+    (tmp_path / "zero.npy").symlink_to("/dev/zero")
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    assert "regular file" in one_line_error(lambda: readers.read_table(tmp_path / "pipe.csv"))
+    assert "regular file" in one_line_error(lambda: readers.read_vectors_npy(tmp_path / "zero.npy"))
+    one_line_error(lambda: readers.read_table(tmp_path / "loop.txt"))
+    one_line_error(lambda: readers.read_table(tmp_path / ("x" * 5000 + ".csv")))
