@@ -53,11 +53,12 @@ def _use(project) -> str:
     cluster, export every saved result and the coordinates; the first failure, or ""."""
     import numpy as np
 
+    from explorer.actions import tables
+    from explorer.actions.errors import ActionError
     from explorer.core.clusters import cluster
     from explorer.core.colors import color_points
     from explorer.core.neighbors import nearest
     from explorer.core.progress import run_to_end
-    from explorer.io import exporters
 
     emb = project.embeddings
     step = "colouring"
@@ -72,18 +73,17 @@ def _use(project) -> str:
         if len(emb) >= 3:
             run_to_end(cluster(emb.vectors, "kmeans", n_clusters=2))
         step = "exporting"
-        tables = [exporters.coordinates_table(project)] if project.projections else []
-        tables.append(exporters.items_table(project, project.view.selected))
-        for what in exporters.SAVED_RESULTS:
+        made = [tables.coordinates_table(project)] if project.projections else []
+        made.append(tables.selection_table(project, project.view.selected))
+        for what in tables.SAVED_RESULTS:
             try:
-                tables.append(exporters.saved_result_table(project, what))
-            except KeyError:
+                made.append(tables.saved_result_table(project, what))
+            except ActionError:
                 pass  # the project keeps no such result
-        for name in project.bookmarks:
-            tables.append(exporters.saved_result_table(project, "bookmark", name))
-        for columns, meta in tables:
+        made += [tables.bookmark_table(project, name) for name in project.bookmarks]
+        for table in made:
             for fmt in ("csv", "json"):
-                exporters.format_table(columns, fmt, meta).encode("utf-8")
+                table.text(fmt).encode("utf-8")
     except MemoryError:
         raise
     except Exception as err:  # noqa: BLE001 - an open project that cannot be used is the finding
@@ -124,9 +124,9 @@ def run_project(case: dict, scratch: str) -> tuple[str, str]:
 
 
 def run_data(case: dict, scratch: str) -> tuple[str, str]:
+    from explorer.actions import importer
+    from explorer.actions.importer import ImportOptions, import_job
     from explorer.core.progress import run_to_end
-    from explorer.io import importer
-    from explorer.io.importer import ImportOptions, import_job
     from explorer.io.readers import ReadError
     from tests.doubles import FakeEmbedder
 
@@ -163,8 +163,8 @@ def main() -> None:
         import numpy  # noqa: F401
         import sklearn.cluster  # noqa: F401
 
-        import explorer.io.exporters  # noqa: F401
-        import explorer.io.importer  # noqa: F401
+        import explorer.actions.importer  # noqa: F401
+        import explorer.actions.tables  # noqa: F401
         import explorer.io.project_file  # noqa: F401
 
     out = sys.stdout

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from explorer.actions import importer
+from explorer.actions.importer import ImportOptions, import_job
 from explorer.core import run_to_end
-from explorer.io import importer
-from explorer.io.importer import ImportOptions, import_job
 from explorer.io.project_file import load_project, save_project
 from tests.doubles import FakeEmbedder
 

@@ -428,12 +428,12 @@ def test_inline_arrays_holding_written_out_infinities_are_read(saved):
 
 
 def test_cluster_names_that_are_not_labels_are_dropped_and_the_result_exports(saved):
+    from explorer.actions.tables import saved_result_table
     from explorer.core.clusters import ClusterResult
-    from explorer.io.exporters import saved_result_table
 
     result = to_record(ClusterResult(np.arange(12) % 2, "kmeans", {}, None, 2, 0, {0: 6, 1: 6}))
     set_panel(saved, "clusters", result=result, names={"__items__": [[0, "zero"], [1, 5]]})
     project = load_project(saved)
     assert project.view.clusters.names == {} and project.view.clusters.result is not None
-    columns, _ = saved_result_table(project, "clusters")
-    assert list(columns["cluster_name"]) == [""] * 12
+    table = saved_result_table(project, "clusters")
+    assert list(table.columns["cluster_name"]) == [""] * 12
