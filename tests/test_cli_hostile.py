@@ -42,3 +42,14 @@ def test_pipe_and_device_are_refused_without_hanging(tmp_path):
         result = explorer("info", str(tmp_path / name), timeout=60)
         assert_one_line_failure(result)
         assert "not a regular file" in result.stderr
+
+
+def test_opening_a_project_reclaims_what_killed_saves_left_and_says_so(tmp_path, v1_project_path):
+    path = tmp_path / "p.eexp"
+    shutil.copy(v1_project_path, path)
+    leftover = tmp_path / ".p.eexp.999999999-abc.saving"  # no such process: a killed save
+    leftover.write_bytes(b"\0" * (3 << 20))
+    result = explorer("info", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Recovered 3.0 MB of disk space from interrupted saves" in result.stderr
+    assert not leftover.exists()
