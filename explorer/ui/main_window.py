@@ -43,7 +43,7 @@ from explorer.actions.projections import (
 from explorer.core.progress import Progress
 from explorer.core.project import Project
 from explorer.core.umap_process import prewarm as prewarm_umap
-from explorer.io.project_file import SUFFIX, load_project, save_project
+from explorer.io.project_file import SUFFIX, load_project, recovered_message, save_project
 from explorer.io.recovery import Recovery
 from explorer.state import AppState
 from explorer.ui.axes_dialog import AxesDialog
@@ -355,6 +355,9 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> bool:
         """After a crash: offer the newest recovery file; True if it was opened."""
+        freed = recovered_message(self.recovery.clean_interrupted())  # autosaves killed half-way
+        if freed:
+            self.statusBar().showMessage(freed, 8000)
         orphans = self.recovery.orphans()
         if not orphans:
             return False
