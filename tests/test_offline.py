@@ -8,6 +8,7 @@ import socket
 import numpy as np
 import pytest
 
+from explorer.actions.importer import ImportOptions, import_job
 from explorer.core import run_to_end
 from explorer.embedders import query as query_module
 from explorer.embedders.base import (
@@ -18,7 +19,6 @@ from explorer.embedders.base import (
 )
 from explorer.embedders.query import close_spellings, query_vector
 from explorer.embedders.registry import make_embedder
-from explorer.io.importer import ImportOptions, import_job
 from tests.conftest import NETWORK_LOG
 
 WORDS = ["violet", "violin", "viola", "cello", "piano", "guitar", "drum", "flute", "harp", "organ"]

@@ -29,7 +29,7 @@ def show(data: Any = None, *, text: str | None = None, vectors: Any = None, labe
     from PySide6.QtCore import QCoreApplication  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
-    from explorer.io.importer import project_from_data  # noqa: PLC0415
+    from explorer.actions.importer import project_from_data  # noqa: PLC0415
     from explorer.ui.main_window import MainWindow  # noqa: PLC0415
 
     if QApplication.instance() is None:

@@ -11,9 +11,9 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
 
+from explorer.actions.importer import ImportOptions, detect, import_job
 from explorer.core import run_to_end
 from explorer.io.exporters import coordinates_table, write_parquet_table
-from explorer.io.importer import ImportOptions, detect, import_job
 from explorer.io.readers import ReadError, read_table
 
 TEXTS = ["a fine film", "awful", "moving and quiet", "too long", "a delight", "never again"]

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from explorer.actions.importer import ImportFailed, ImportOptions, detect, detect_kind, import_job
 from explorer.core import run_to_end
 from explorer.io import formats
-from explorer.io.importer import ImportFailed, ImportOptions, detect, detect_kind, import_job
 from explorer.io.readers import read_word2vec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,7 +115,8 @@ def test_unknown_and_missing_files_are_one_line(tmp_path):
 
 def test_registry_is_what_the_importer_cli_and_readme_use():
     from explorer.app import build_parser
-    from explorer.io import importer
+
+    from explorer.actions import importer
 
     assert importer.KINDS == formats.KINDS
     parser = build_parser()
@@ -139,7 +140,7 @@ def test_glove_txt_imports_as_words_without_kind(tmp_path):
 
 
 def test_kind_overrides_detection(tmp_path, monkeypatch):
-    from explorer.io import importer
+    from explorer.actions import importer
     from tests.doubles import FakeEmbedder
 
     monkeypatch.setattr(importer, "make_embedder", lambda model_id, device=None: FakeEmbedder(8))

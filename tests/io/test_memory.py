@@ -8,10 +8,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
+from explorer.actions import importer
+from explorer.actions.importer import ImportOptions, import_job
 from explorer.core import run_to_end
 from explorer.core.embedding_set import EmbeddingSet, text_array
-from explorer.io import importer
-from explorer.io.importer import ImportOptions, import_job
 from explorer.io.project_file import load_project, save_project
 from explorer.io.readers import read_table
 from tests.doubles import FakeEmbedder
