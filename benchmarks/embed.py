@@ -120,6 +120,7 @@ def import_vs_library(count: int, repeats: int) -> None:
                     command = [sys.executable, "-c", LIBRARY, str(Path(folder) / "texts.json"), name[-2:]]
                 subprocess.run(command, check=True, capture_output=True, cwd=root, env=env)
                 rows[name].append(time.perf_counter() - started)
+                print(f"  {name}: {rows[name][-1]:.1f} s", flush=True)
     chars = np.mean([len(t) for t in sample])
     print(f"{count:,} Rotten Tomatoes snippets ({chars:.0f} characters on average), all-MiniLM-L6-v2 on "
           f"the CPU, each a new process (start-up, imports and model load included); median of {repeats}")

@@ -12,8 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from explorer.actions.importer import ImportOptions, detect, import_job
+from explorer.actions.tables import coordinates_table
 from explorer.core import run_to_end
-from explorer.io.exporters import coordinates_table, write_parquet_table
+from explorer.io.exporters import write_parquet_table
 from explorer.io.readers import ReadError, read_table
 
 TEXTS = ["a fine film", "awful", "moving and quiet", "too long", "a delight", "never again"]
@@ -121,7 +122,8 @@ def test_parquet_export_has_the_metadata_columns_and_the_vectors(tmp_path):
     path = tmp_path / "t.parquet"
     pq.write_table(_table(), path)
     project = _import(path).project
-    columns, meta = coordinates_table(project)
+    table = coordinates_table(project)
+    columns, meta = table.columns, table.meta
     out = write_parquet_table(tmp_path / "coords.parquet", columns, meta, project.embeddings)
     back = pq.read_table(out)
     assert back.column_names == [*columns, "vector"]

@@ -114,7 +114,7 @@ def test_unknown_and_missing_files_are_one_line(tmp_path):
 
 
 def test_registry_is_what_the_importer_cli_and_readme_use():
-    from explorer.app import build_parser
+    from explorer.cli.parser import build_parser
 
     from explorer.actions import importer
 
