@@ -130,9 +130,13 @@ class BiasPanel(QWidget):
         self.axis_button = QPushButton("Use as map axis")
         self.axis_button.setEnabled(False)
         self.axis_button.clicked.connect(self.add_axis)
+        self.direction_export = QPushButton("Export…")
+        self.direction_export.setEnabled(False)
+        self.direction_export.clicked.connect(self._export_direction)
         row = QHBoxLayout()
         row.addWidget(self.direction_button)
         row.addWidget(self.axis_button)
+        row.addWidget(self.direction_export)
         direction_form.addRow(row)
         self.direction_status = QLabel()
         self.direction_status.setWordWrap(True)
@@ -177,6 +181,7 @@ class BiasPanel(QWidget):
             table.setRowCount(0)
             status.setText("")
             button.setEnabled(False)
+        self.direction_export.setEnabled(False)
         project = self.state.project
         sentences = project is not None and project.embeddings.modality == "text"
         self.seat.setChecked(sentences)  # a sentence encoder's own texts rarely hold the test words
@@ -264,6 +269,9 @@ class BiasPanel(QWidget):
         """The ranked words as a table (the same as ``explorer direction`` prints)."""
         return DirectionOutcome(self.direction, self.direction_scores).table()
 
+    def _export_direction(self) -> None:
+        export_columns_dialog(self, "direction.csv", self.direction_export_table())
+
     def _show_direction(self, direction: Direction, scores: DirectionScores, restoring: bool = False) -> None:
         self.direction, self.direction_scores = direction, scores
         if not restoring:
@@ -276,6 +284,7 @@ class BiasPanel(QWidget):
             f"Positive = towards '{first}', negative = towards '{second}' ({len(self.direction.pairs)} pairs)."
             + missing)
         self.axis_button.setEnabled(True)
+        self.direction_export.setEnabled(True)
         self.direction_shown.emit()
 
     def add_axis(self) -> None:
