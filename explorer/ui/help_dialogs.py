@@ -63,7 +63,8 @@ def shortcut_rows(window: QMainWindow) -> list[tuple[str, str, str]]:
     for shortcut in window.findChildren(QShortcut):
         keys = _keys([shortcut.key()])
         if keys and shortcut.isEnabled():
-            rows.append((keys, shortcut.whatsThis() or shortcut.objectName() or "shortcut", "Window"))
+            where = "Selection table" if shortcut.parent() is not window else "Window"
+            rows.append((keys, shortcut.whatsThis() or shortcut.objectName() or "shortcut", where))
     return rows
 
 
@@ -89,7 +90,8 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(560, min(640, 90 + 26 * len(self.rows)))
+        rows = self.table.verticalHeader().defaultSectionSize() * len(self.rows)
+        self.resize(600, min(720, rows + self.table.horizontalHeader().sizeHint().height() + 70))
 
 
 def help_page(name: str) -> str:

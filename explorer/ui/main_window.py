@@ -332,6 +332,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
         self.toolbar = bar
         self.search_shortcut = QShortcut(QKeySequence.StandardKey.Find, self)
+        self.search_shortcut.setWhatsThis("Search the texts and labels")
         self.search_shortcut.activated.connect(self.search_box.setFocus)
 
     # ------------------------------------------------------------------ desktop look
@@ -374,6 +375,7 @@ class MainWindow(QMainWindow):
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             tip = action.statusTip() or action.text().replace("&", "").rstrip("…")
             action.setToolTip(f"{tip} ({keys})" if keys else tip)
+        theme.set_desktop_identity()
         theme.on_system_theme_changed(self._follow_system_theme)
         self.theme_name = theme.apply_theme(str(self.settings.value(theme.SETTINGS_KEY, "system")))
         self.theme_actions[self.theme_name].setChecked(True)

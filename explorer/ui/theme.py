@@ -124,6 +124,12 @@ def icon(name: str, palette: QPalette | None = None) -> QIcon:
     return result
 
 
+def set_desktop_identity() -> None:
+    """Tie the windows to the installed launcher (its name and icon in docks and task bars)."""
+    QGuiApplication.setDesktopFileName(APP_ICON)
+    QGuiApplication.setWindowIcon(app_icon())
+
+
 def app_icon() -> QIcon:
     """The application's own (coloured) icon."""
     return icon(APP_ICON)

@@ -341,6 +341,8 @@ def test_keyboard_shortcuts_dialog_lists_every_shortcut(window, qtbot):
                 keys = sequence.toString(sequence.SequenceFormat.NativeText)
                 assert any(keys in k for k, _ in listed), f"{action.text()} ({keys}) missing"
     assert ("Ctrl+O", "Open") in listed
+    assert ("Ctrl+F", "Search the texts and labels") in listed
+    assert any(keys == "Del" for keys, _ in listed)  # the selection table's own shortcut
     assert any(where.startswith("File") for *_, where in rows)
     window.shortcuts_action.trigger()
     dialog = window.shortcuts_dialog

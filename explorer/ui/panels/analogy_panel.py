@@ -57,8 +57,8 @@ class AnalogyPanel(QWidget):
         self.positive = QLineEdit("king woman")
         self.negative = QLineEdit("man")
         self.method = compact_combo(QComboBox(), 9)
-        self.method.addItem("3CosAdd (vector offset)", "3cosadd")
-        self.method.addItem("3CosMul (Levy & Goldberg 2014)", "3cosmul")
+        self.method.addItem("3CosAdd", "3cosadd")
+        self.method.addItem("3CosMul", "3cosmul")
         self.method.setToolTip("3CosAdd: the vector offset b − a + c. 3CosMul: Levy & Goldberg (2014)'s "
                                "multiplicative combination, less dominated by one large similarity.")
         self.k = QSpinBox()

@@ -280,6 +280,7 @@ class BiasPanel(QWidget):
             return
         for key, words, label in zip("XYAB", preset.sets, preset.set_names.values()):
             self.sets[key].setText(", ".join(words))
+            self.sets[key].setCursorPosition(0)  # show the first words, not the last
             self.set_names[key].setText(label)
 
     def run_weat(self) -> None:
