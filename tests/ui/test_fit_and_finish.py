@@ -274,6 +274,21 @@ def test_saved_preset_comes_back_with_its_project(opened, qtbot, tmp_path):
     opened.state.set_project(small_project("text", SENTENCES, "all-MiniLM-L6-v2"))
     assert opened.open_project(path, block=True, ask=False)
     assert bias.preset.currentText() == chosen
+    assert not opened.state.dirty  # the per-project defaults are not edits
+
+
+def test_sentence_project_keeps_its_own_choices(window, tmp_path):
+    window.state.set_project(small_project("text", SENTENCES, "all-MiniLM-L6-v2"))
+    bias = window.bias_panel
+    bias.preset.setCurrentIndex(2)
+    bias.sets["A"].setText("joy, love")
+    path = tmp_path / "texts.eexp"
+    assert window.save_to(path, block=True)
+    window.state.set_project(small_project("word", ["king", "queen", "man", "woman"], "glove-6B-50d"))
+    assert bias.preset.currentText().startswith("WEAT 1")
+    assert window.open_project(path, block=True, ask=False)
+    assert bias.preset.currentText().startswith("SEAT 3") and bias.sets["A"].text() == "joy, love"
+    assert bias.seat.isChecked() and not window.state.dirty
 
 
 # ---------------------------------------------------------------------------------- point 11: desktop

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from explorer.core.bias import (
     Direction,
     DirectionScores,
-    WeatResult,
     direction_from_pairs,
     project_on_direction,
     weat,
@@ -36,19 +35,19 @@ from explorer.embedders.query import embedder_for
 from explorer.embedders.seat import seat_lookup
 from explorer.io.exporters import weat_table
 from explorer.state import AppState
+from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import (
     export_columns_dialog,
     fill_table,
     make_table,
     parse_words,
-    set_widget_values,
-    widget_values,
 )
 from explorer.ui.panels.fit import (
     compact_combo,
     embeds_text,
     modality,
     note_label,
+    quietly,
     reason_label,
     show_reason,
 )
@@ -197,27 +196,25 @@ class BiasPanel(QWidget):
         state.project_changed.connect(self._on_project)
         connect_current(self.runner, "failed", lambda m: self.weat_status.setText(f"⚠ {m}"))
         self._fill_preset(self.preset.currentData())
+        self.binding = PanelBinding(state, "bias", {
+            "preset": self.preset,  # first: choosing a preset fills the word sets
+            **{f"set_{key}": self.sets[key] for key in "XYAB"},
+            **{f"name_{key}": self.set_names[key] for key in "XYAB"},
+            "permutations": self.permutations, "std": self.std, "lowercase": self.lowercase,
+            "seat": self.seat, "pairs": self.pairs, "direction_method": self.direction_method,
+            "probe_words": self.probe_words})
+        state.project_changed.connect(self._restore)
 
     # ------------------------------------------------------------------ saved with the project
-    def _inputs(self) -> dict:
-        return {"preset": self.preset,  # first: choosing a preset fills the word sets
-                **{f"set_{key}": self.sets[key] for key in "XYAB"},
-                **{f"name_{key}": self.set_names[key] for key in "XYAB"},
-                "permutations": self.permutations, "std": self.std, "lowercase": self.lowercase,
-                "seat": self.seat, "pairs": self.pairs, "direction_method": self.direction_method,
-                "probe_words": self.probe_words}
-
-    def save_state(self) -> dict:
-        return {"inputs": widget_values(self._inputs()), "weat": self.weat_result,
-                "direction": self.direction, "direction_scores": self.direction_scores}
-
-    def restore_state(self, saved: dict) -> None:
-        set_widget_values(self._inputs(), saved.get("inputs", {}))
-        if isinstance(saved.get("weat"), WeatResult):
-            self._show_weat(saved["weat"])
-        direction, scores = saved.get("direction"), saved.get("direction_scores")
-        if isinstance(direction, Direction) and isinstance(scores, DirectionScores) and direction.pairs:
-            self._show_direction(direction, scores)
+    def _restore(self) -> None:
+        """Show the results the project's session kept."""
+        record = self.binding.record()
+        if record is None:
+            return
+        if record.weat is not None:
+            self._show_weat(record.weat, restoring=True)
+        if record.direction is not None and record.direction_scores is not None and record.direction.pairs:
+            self._show_direction(record.direction, record.direction_scores, restoring=True)
 
     # ------------------------------------------------------------------ WEAT
     def _on_project(self) -> None:
@@ -236,15 +233,14 @@ class BiasPanel(QWidget):
         project = self.state.project
         kind = modality(project)
         seat = kind in ("text", "image") and embeds_text(project)
-        self.seat.blockSignals(True)
-        self.seat.setChecked(seat)
-        self.seat.blockSignals(False)
+        with quietly([self.seat, self.preset, *self.sets.values(), *self.set_names.values()]):
+            self.seat.setChecked(seat)
+            self._fill_preset_names(seat)
+            self.preset.setCurrentIndex(0)
+            self._fill_preset(self.preset.currentData())
         self.seat.setEnabled(False)  # follows the set: word vectors look words up, encoders need sentences
         self.seat.setToolTip(SEAT_NOTE + (" On for this sentence set: its model embeds sentences."
                                           if seat else " Off for word vectors: words are looked up."))
-        self._fill_preset_names(seat)
-        self.preset.setCurrentIndex(0)
-        self._fill_preset(self.preset.currentData())
         model = project.embeddings.model_id if project is not None else ""
         weat_reason = ("WEAT needs words or sentences; this image set's model "
                        f"({model or 'unknown'}) embeds only images." if kind == "image" and not seat else "")
@@ -260,7 +256,7 @@ class BiasPanel(QWidget):
 
     def _fill_preset_names(self, seat: bool) -> None:
         """The presets' titles (WEAT n, or SEAT n when the words go through sentence templates)."""
-        self.preset.blockSignals(True)
+        blocked = self.preset.blockSignals(True)
         current = self.preset.currentData()
         self.preset.clear()
         for name, preset in self.presets.items():
@@ -269,7 +265,7 @@ class BiasPanel(QWidget):
         self.preset.addItem(CUSTOM, CUSTOM)
         index = self.preset.findData(current)
         self.preset.setCurrentIndex(max(index, 0))
-        self.preset.blockSignals(False)
+        self.preset.blockSignals(blocked)
 
     def _on_seat_toggled(self, seat: bool) -> None:
         self._fill_preset_names(seat)
@@ -295,8 +291,10 @@ class BiasPanel(QWidget):
         self.runner.start(weat_job(self.state, sets, names, self.permutations.value(), self.std.currentData(),
                                    self.lowercase.isChecked(), self.seat.isChecked()), "weat")
 
-    def _show_weat(self, result) -> None:
+    def _show_weat(self, result, restoring: bool = False) -> None:
         self.weat_result = result
+        if not restoring:
+            self.binding.record().weat = result
         n = result.names
         missing = "; ".join(f"{n.get(k, k)}: {', '.join(w)}" for k, w in result.missing.items() if w)
         p_kind = (f"exact over all {result.partitions:,} partitions" if result.p_value_method == "exact"
@@ -332,8 +330,10 @@ class BiasPanel(QWidget):
             return
         self._show_direction(direction, scores)
 
-    def _show_direction(self, direction: Direction, scores: DirectionScores) -> None:
+    def _show_direction(self, direction: Direction, scores: DirectionScores, restoring: bool = False) -> None:
         self.direction, self.direction_scores = direction, scores
+        if not restoring:
+            self.binding.record().update(direction=direction, direction_scores=scores)
         fill_table(self.direction_table, [(w, float(s)) for w, s in zip(scores.words, scores.scores)])
         first, second = self.direction.pairs[0]
         missing = f" Not found: {', '.join(scores.missing + self.direction.missing)}." if (

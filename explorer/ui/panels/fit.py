@@ -3,6 +3,10 @@ default window size) and say plainly when a panel does not apply to the open set
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
@@ -28,6 +32,18 @@ def note_label(text: str = "", small: bool = True) -> QLabel:
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
         label.setFont(font)
     return label
+
+
+@contextmanager
+def quietly(widgets: list[QWidget]) -> Iterator[None]:
+    """Set per-project defaults without the session binding noticing: they are defaults, not the
+    user's choices (the project's saved choices are put in after them)."""
+    blockers = [QSignalBlocker(widget) for widget in widgets]
+    try:
+        yield
+    finally:
+        for blocker in blockers:
+            blocker.unblock()
 
 
 def reason_label() -> QLabel:
