@@ -93,7 +93,8 @@ class ItemPanel(QWidget):
             layout.addWidget(widget)
         self.hint = QLabel("Click a point on the map to see it here.\nCtrl+click adds to the selection.")
         self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        layout.addWidget(self.hint)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.hint, 1)  # with nothing selected, the title stays at the top
         state.project_changed.connect(self.refresh)
         state.selection_changed.connect(self.refresh)
         state.colors_changed.connect(self.refresh)
