@@ -62,10 +62,14 @@ IMAGES = ["0/a.png", "1/b.png", "2/c.png", "3/d.png"]
 
 
 # ---------------------------------------------------------------------------------- point 7: fit
-@pytest.mark.parametrize("with_project", [False, True])
+@pytest.mark.parametrize("with_project", [None, "word", "text", "image"])
 def test_no_panel_page_needs_a_scroll_bar_at_the_default_size(window, qtbot, v1_project_path, with_project):
-    if with_project:
+    if with_project == "word":
         assert window.open_project(v1_project_path, block=True, ask=False)
+    elif with_project == "text":  # the pages that say why they do not apply must fit too
+        window.state.set_project(small_project("text", SENTENCES, "all-MiniLM-L6-v2"))
+    elif with_project == "image":
+        window.state.set_project(small_project("image", IMAGES, "efficientnet-lite0"))
     at_default_size(window, qtbot)
     tabs = window.analysis_tabs
     for i in range(tabs.count()):
@@ -222,6 +226,7 @@ def test_item_panel_is_titled_by_the_item_text(window, qtbot):
 def test_word_sets_get_analogies_and_weat(opened):
     analogy, bias = opened.analogy_panel, opened.bias_panel
     assert analogy.run_button.isEnabled() and not analogy.reason.isVisibleTo(analogy)
+    assert analogy.note.isVisibleTo(analogy)
     assert analogy.positive.text() == "king woman"
     assert bias.preset.currentText().startswith("WEAT 1")
     assert not bias.seat.isChecked()
@@ -233,6 +238,7 @@ def test_sentence_sets_offer_seat_and_disable_what_does_not_apply(window, qtbot)
     analogy, bias = window.analogy_panel, window.bias_panel
     assert not analogy.run_button.isEnabled() and not analogy.positive.isEnabled()
     assert analogy.reason.isVisibleTo(analogy) and "sentences" in analogy.reason.text()
+    assert not analogy.note.isVisibleTo(analogy)
     assert analogy.positive.text() == ""  # no king/woman/man offered
     assert bias.seat.isChecked() and bias.weat_button.isEnabled()
     assert bias.preset.currentText().startswith("SEAT 1")

@@ -81,7 +81,7 @@ class AnalogyPanel(QWidget):
         row.addWidget(self.k)
         form.addRow("Method", row)
         form.addRow("", self.include_inputs)
-        note = note_label(INPUTS_NOTE)
+        self.note = note = note_label(INPUTS_NOTE)
         self.run_button = QPushButton("Solve")
         self.run_button.clicked.connect(self.run)
         self.positive.returnPressed.connect(self.run)
@@ -144,6 +144,7 @@ class AnalogyPanel(QWidget):
         show_reason(self.reason, reasons.get(kind, ""),
                     [self.positive, self.negative, self.method, self.k, self.include_inputs,
                      self.run_button, self.eval_button, self.table])
+        self.note.setVisible(not self.reason.text())  # about input words: moot when there are none
         self.result = self.evaluation = None
         self.table.setRowCount(0)
         self.eval_table.setRowCount(0)

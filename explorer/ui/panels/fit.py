@@ -3,10 +3,11 @@ default window size) and say plainly when a panel does not apply to the open set
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QSignalBlocker
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
@@ -51,15 +52,15 @@ def reason_label() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
     label.setObjectName("not_applicable")
+    label.setTextFormat(Qt.TextFormat.RichText)
     label.setForegroundRole(QPalette.ColorRole.WindowText)
-    label.setStyleSheet("QLabel#not_applicable { border-left: 3px solid palette(highlight); padding: 4px 6px; }")
     label.hide()
     return label
 
 
 def show_reason(label: QLabel, reason: str, widgets: list[QWidget]) -> None:
     """Disable ``widgets`` and show ``reason`` when there is one; enable them and hide it when not."""
-    label.setText(reason)
+    label.setText(f"<b>Not for this set.</b> {html.escape(reason)}" if reason else "")
     label.setVisible(bool(reason))
     for widget in widgets:
         widget.setEnabled(not reason)
