@@ -72,8 +72,12 @@ def test_no_panel_page_needs_a_scroll_bar_at_the_default_size(window, qtbot, v1_
         window.state.set_project(small_project("image", IMAGES, "efficientnet-lite0"))
     at_default_size(window, qtbot)
     tabs = window.analysis_tabs
-    for i in range(tabs.count()):
+    pages = [(i, None) for i in range(tabs.count())]
+    pages += [(3, j) for j in range(window.bias_panel.pages.count())]  # the Bias page's own pages
+    for i, j in pages:
         tabs.setCurrentIndex(i)
+        if j is not None:
+            window.bias_panel.pages.setCurrentIndex(j)
         qtbot.wait(20)
         scroll = tabs.widget(i)
         panel = scroll.widget()

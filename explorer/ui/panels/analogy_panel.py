@@ -145,6 +145,7 @@ class AnalogyPanel(QWidget):
                     [self.positive, self.negative, self.method, self.k, self.include_inputs,
                      self.run_button, self.eval_button, self.table])
         self.note.setVisible(not self.reason.text())  # about input words: moot when there are none
+        self.table.setVisible(not self.reason.text())
         self.result = self.evaluation = None
         self.table.setRowCount(0)
         self.eval_table.setRowCount(0)

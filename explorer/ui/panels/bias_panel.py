@@ -176,8 +176,9 @@ class BiasPanel(QWidget):
         self.direction_table = make_table(["word", "projection"], stretch=0)
         self.direction_reason = reason_label()
         d_layout = QVBoxLayout(direction_box)
-        d_layout.addWidget(note_label("Bolukbasi et al. (2016): a direction from word pairs, words "
-                                      "ranked along it, and the direction as an axis of the map."))
+        self.direction_note = note_label("Bolukbasi et al. (2016): a direction from word pairs, words "
+                                         "ranked along it, and the direction as an axis of the map.")
+        d_layout.addWidget(self.direction_note)
         d_layout.addWidget(self.direction_reason)
         d_layout.addLayout(direction_form)
         d_layout.addWidget(self.direction_status)
@@ -253,6 +254,9 @@ class BiasPanel(QWidget):
         show_reason(self.direction_reason, direction_reason,
                     [self.pairs, self.direction_method, self.probe_words, self.direction_button,
                      self.direction_table])
+        self.direction_note.setVisible(not direction_reason)
+        self.weat_table.setVisible(not weat_reason)  # no results to come: the inputs and the reason fit
+        self.direction_table.setVisible(not direction_reason)
 
     def _fill_preset_names(self, seat: bool) -> None:
         """The presets' titles (WEAT n, or SEAT n when the words go through sentence templates)."""
