@@ -1,7 +1,7 @@
 """The status bar's progress: a bar of fixed width that always says something that moves.
 
-A phase with a known size shows its percentage; a phase without one (t-SNE's affinities, loading a
-model) shows the seconds it has been running, ticking once a second, so a long step never looks
+A phase that moves shows its percentage; a phase without a size, or one still at 0 % (t-SNE's
+affinities are one long step; loading a model) shows the seconds it has been running, ticking once a second, so a long step never looks
 frozen. The text is elided to the bar, never wrapped, and the bar never changes width.
 """
 
@@ -64,8 +64,9 @@ class JobProgress(QProgressBar):
         self.hide()
 
     def label(self) -> str:
-        """The text shown: the phase and a number (percentage, or seconds when there is none)."""
-        number = (f"{self.fraction:.0%}" if self.fraction is not None
+        """The text shown: the phase and a number: its percentage once it moves, else the seconds it
+        has run (a phase at 0 %, such as t-SNE's affinities, is one blocking step)."""
+        number = (f"{self.fraction:.0%}" if self.fraction
                   else elapsed_text(time.monotonic() - self.phase_started))
         return f"{self.message} — {number}" if self.message else number
 

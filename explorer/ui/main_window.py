@@ -417,7 +417,11 @@ class MainWindow(QMainWindow):
 
     @property
     def runners(self) -> tuple[JobRunner, ...]:
-        return (self.loader, self.saver, self.projector, self.importer, self.data_copier)
+        """Every job whose progress the status bar shows (and its Cancel stops): the window's, and
+        the analysis panels' (clusters, WEAT's permutations, neighbours, analogies)."""
+        panels = (self.neighbors_panel, self.analogy_panel, self.clusters_panel, self.bias_panel)
+        return (self.loader, self.saver, self.projector, self.importer, self.data_copier,
+                *(panel.runner for panel in panels))
 
     def show_analysis(self, panel: QWidget) -> None:
         self.analysis_dock.show()

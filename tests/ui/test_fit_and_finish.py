@@ -134,6 +134,10 @@ def test_progress_shows_percentage_or_elapsed_seconds_at_a_fixed_width(qtbot, mo
     assert bar.format() == bar.label()
     bar.show_step(Progress(0, None, "Computing affinities"))  # the same phase: its clock goes on
     assert bar.label().endswith("45 s")
+    bar.show_step(Progress(0, 1000, "Computing t-SNE affinities"))  # a size, but one step at 0 %
+    now[0] += 12
+    bar._render()
+    assert bar.label() == "Computing t-SNE affinities — 12 s"
     bar.show_step(Progress(250, 1000, "Optimising"))
     assert bar.label() == "Optimising — 25%" and bar.value() == 250
     bar.show_step(Progress(1, None, "A very long phase name that would never fit in the status bar " * 3))
@@ -186,6 +190,24 @@ def test_status_never_goes_back_after_cancel(opened, qtbot):
     qtbot.waitUntil(lambda: not runner.running, timeout=5000)
     assert opened.statusBar().currentMessage() == "Cancelled"
     assert not opened.progress_bar.isVisible()
+
+
+def test_panel_jobs_report_in_the_status_bar(opened, qtbot):
+    """A panel's job (clusters, WEAT's permutations, an analogy) shows the same bar, with a number,
+    and the status bar's Cancel stops it."""
+    shown = []
+    opened.progress_bar.show_step = lambda step, original=opened.progress_bar.show_step: (
+        shown.append(step.message), original(step))
+    panel = opened.analogy_panel
+    words = opened.state.project.embeddings.texts
+    panel.positive.setText(f"{words[10]} {words[11]}")
+    panel.negative.setText(words[12])
+    with qtbot.waitSignal(panel.results_shown, timeout=60_000):
+        panel.run_button.click()
+    assert "Computing" in shown
+    qtbot.waitUntil(lambda: not opened.progress_bar.isVisible(), timeout=5000)
+    panels = (opened.neighbors_panel, opened.analogy_panel, opened.clusters_panel, opened.bias_panel)
+    assert all(p.runner in opened.runners for p in panels)
 
 
 def test_projection_box_shows_the_projection_being_computed(opened, qtbot):
