@@ -273,7 +273,12 @@ def detect(source: str, image_column: str | None = None, vector_column: str | No
     if source == BUNDLED_GLOVE:
         return Detected("glove", "the bundled GloVe 6B 50-d word vectors")
     path = Path(source)
-    if not path.exists():
+    try:
+        exists = path.exists()
+        path.is_dir()
+    except (OSError, ValueError) as err:  # a name too long, a loop of links: one line, not a traceback
+        raise UnknownFormat(f"cannot read {source}: {getattr(err, 'strerror', None) or err}") from None
+    if not exists:
         raise UnknownFormat(f"{source} does not exist")
     if vector_column:
         return Detected("vector-table", f"a table whose column {vector_column!r} holds the vectors")

@@ -114,9 +114,8 @@ def test_unknown_and_missing_files_are_one_line(tmp_path):
 
 
 def test_registry_is_what_the_importer_cli_and_readme_use():
-    from explorer.cli.parser import build_parser
-
     from explorer.actions import importer
+    from explorer.cli.parser import build_parser
 
     assert importer.KINDS == formats.KINDS
     parser = build_parser()
