@@ -34,7 +34,10 @@ class ArrowReadError(ValueError):
 def is_hf_folder(path: Path) -> bool:
     """A ``datasets.Dataset.save_to_disk`` folder: ``state.json`` or ``dataset_info.json`` beside
     ``*.arrow`` files."""
-    return path.is_dir() and any((path / f).exists() for f in HF_FILES) and any(path.glob("*.arrow"))
+    try:
+        return path.is_dir() and any((path / f).exists() for f in HF_FILES) and any(path.glob("*.arrow"))
+    except (OSError, ValueError):  # a name too long, a loop of links: the readers say so in one line
+        return False
 
 
 def looks_arrow(head: bytes) -> bool:
