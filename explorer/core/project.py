@@ -45,6 +45,16 @@ class ViewState:
     # Each analysis panel's inputs and results, by panel name (results are core result objects,
     # stored through explorer.core.records).
     panels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The map's look: labels (their source, on/off, and the computed candidates per projection name
+    # as core.labels.MapLabels records), density shading, legend order and categories picked from
+    # "other", and the columns a search looks in besides the items' own text.
+    show_labels: bool = True
+    label_source: str = "topics"  # "topics" or "column:<name>"
+    map_labels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    show_density: bool = False
+    legend_order: str = "natural"  # or "count"
+    featured_categories: list[str] = field(default_factory=list)
+    search_columns: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -35,6 +35,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from explorer.core.embedding_set import EmbeddingSet
+from explorer.core.labels import LabelError, MapLabels
 from explorer.core.paths import (
     PathEscapeError,
     check_relative,
@@ -221,6 +222,7 @@ def _write_archive(project: Project, archive: zipfile.ZipFile, folder: Path) -> 
             else to_record(np.asarray(view.highlighted, dtype=np.int64), put_array),
             "arrows": [[int(a), int(b)] for a, b in view.arrows],
             "panels": to_record(view.panels, put_array),
+            **_map_look_manifest(view),
         },
         "bookmarks": [{"name": name, "items": to_record(np.asarray(items, dtype=np.int64), put_array)}
                       for name, items in project.bookmarks.items()],
@@ -499,6 +501,7 @@ def _build_project(manifest: dict[str, Any], reader: _Reader, trusted: list[Path
         highlighted=None if view_spec.get("highlighted") is None else items(view_spec["highlighted"]),
         arrows=[(int(a), int(b)) for a, b in view_spec.get("arrows", []) if 0 <= int(a) < n and 0 <= int(b) < n],
         panels=_read_panels(view_spec.get("panels", {}), reader),
+        **_read_map_look(view_spec, projections, embeddings.metadata),
     )
     project = Project(
         embeddings=embeddings,
@@ -528,6 +531,46 @@ def _read_panels(spec: Any, reader: _Reader) -> dict[str, dict[str, Any]]:
     if not isinstance(panels, dict):
         raise reader.error("the saved panel states are not a table")
     return {str(name): state for name, state in panels.items() if isinstance(state, dict)}
+
+
+def _map_look_manifest(view: ViewState) -> dict[str, Any]:
+    """The map's labels, density, legend order and search columns (plain JSON)."""
+    return {
+        "show_labels": bool(view.show_labels),
+        "label_source": str(view.label_source),
+        "map_labels": {str(name): record for name, record in view.map_labels.items()},
+        "show_density": bool(view.show_density),
+        "legend_order": str(view.legend_order),
+        "featured_categories": [str(c) for c in view.featured_categories],
+        "search_columns": [str(c) for c in view.search_columns],
+    }
+
+
+def _read_map_look(spec: dict[str, Any], projections: dict[str, Projection],
+                   columns: dict[str, Any]) -> dict[str, Any]:
+    """The map's look as saved; labels that do not fit the projections are dropped (the window
+    computes them again), unknown columns are left out."""
+    labels = {}
+    for name, record in dict(spec.get("map_labels") or {}).items():
+        try:
+            parsed = MapLabels.from_record(record)
+        except LabelError:
+            continue
+        if name in projections:
+            labels[str(name)] = parsed.to_record()
+    source = str(spec.get("label_source", "topics"))
+    if source.startswith("column:") and source[len("column:"):] not in columns:
+        source = "topics"
+    order = str(spec.get("legend_order", "natural"))
+    return {
+        "show_labels": bool(spec.get("show_labels", True)),
+        "label_source": source,
+        "map_labels": labels,
+        "show_density": bool(spec.get("show_density", False)),
+        "legend_order": order if order in ("natural", "count") else "natural",
+        "featured_categories": [str(c) for c in spec.get("featured_categories", [])],
+        "search_columns": [str(c) for c in spec.get("search_columns", []) if c in columns],
+    }
 
 
 def _read_source(spec: Any, reader: _Reader, folder: Path, trusted: list[Path]) -> DataSource | None:

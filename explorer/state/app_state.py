@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from explorer.core.labels import LabelError, MapLabels
 from explorer.core.project import Project, Projection
 from explorer.core.selection import search
 from explorer.state.events import Signal
@@ -43,6 +44,9 @@ class AppState:
         self.arrows: list[tuple[int, int]] = []
         self.columns_changed = Signal()  # a metadata column was added (e.g. clusters)
         self.bookmarks_changed = Signal()  # a named selection was added or removed
+        self.labels_changed = Signal()  # map labels were computed, switched on or off, or re-sourced
+        self.density_changed = Signal()  # density shading was switched on or off
+        self.reveal_requested = Signal()  # (indices): bring these items into view on the map
 
     # ----------------------------------------------------------------------------- project
     def set_project(self, project: Project | None, path: Path | None = None) -> None:
@@ -62,7 +66,8 @@ class AppState:
             view = project.view
             if view.search:
                 try:
-                    self.search_matches = search(project.embeddings, view.search, regex=view.search_regex)
+                    self.search_matches = search(project.embeddings, view.search, regex=view.search_regex,
+                                                 columns=self.search_scope(project))
                     self.search_text, self.search_regex = view.search, view.search_regex
                 except ValueError:
                     view.search = ""
@@ -142,6 +147,7 @@ class AppState:
             raise KeyError(column)
         if column != self.project.view.color_by:
             self.project.view.color_by = column
+            self.project.view.featured_categories = []
             self.hidden_categories = set()
             self.project.view.hidden_categories = []
             self.colors_changed.emit()
@@ -154,11 +160,98 @@ class AppState:
         (and keeps the previous matches)."""
         if self.project is None:
             return
-        matches = search(self.project.embeddings, text, regex=regex) if text else None
+        matches = search(self.project.embeddings, text, regex=regex,
+                         columns=self.search_scope(self.project)) if text else None
         self.search_text, self.search_regex = text, regex
         self.search_matches = matches
         self.project.view.search, self.project.view.search_regex = text, regex
         self.search_changed.emit()
+
+    @staticmethod
+    def search_scope(project: Project) -> list[str]:
+        """What a search looks in: the items' own text and the columns the user chose (never a
+        computed column such as cluster names, unless chosen)."""
+        return ["text", *[c for c in project.view.search_columns if c in project.embeddings.metadata]]
+
+    def set_search_columns(self, columns: list[str]) -> None:
+        """Search these metadata columns as well as the text, and search again."""
+        if self.project is None:
+            return
+        self.project.view.search_columns = [c for c in columns if c in self.project.embeddings.metadata]
+        self.set_dirty()
+        if self.search_text:
+            self.set_search(self.search_text, self.search_regex)
+
+    def request_reveal(self, indices: list[int] | np.ndarray) -> None:
+        """Ask the map to pan and zoom to these items (panels ask; the map decides how)."""
+        if self.project is None:
+            return
+        items = np.asarray(indices, dtype=np.int64).ravel()
+        items = items[(items >= 0) & (items < len(self.project.embeddings))]
+        if len(items):
+            self.reveal_requested.emit(items)
+
+    # ----------------------------------------------------------------------------- map look
+    def current_labels(self) -> MapLabels | None:
+        """The label candidates of the shown projection from the chosen source, if computed."""
+        project = self.project
+        if project is None or project.view.projection is None:
+            return None
+        record = project.view.map_labels.get(project.view.projection)
+        if record is None or record.get("source") != project.view.label_source:
+            return None
+        try:
+            return MapLabels.from_record(record)
+        except LabelError:
+            return None
+
+    def set_map_labels(self, labels: MapLabels) -> None:
+        if self.project is None or labels.projection not in self.project.projections:
+            return
+        # Derived data: kept for the next save, but computing it is not an unsaved change.
+        self.project.view.map_labels[labels.projection] = labels.to_record()
+        self.labels_changed.emit()
+
+    def set_show_labels(self, shown: bool) -> None:
+        if self.project is not None and bool(shown) != self.project.view.show_labels:
+            self.project.view.show_labels = bool(shown)
+            self.set_dirty()
+            self.labels_changed.emit()
+
+    def set_label_source(self, source: str) -> None:
+        """"topics" or "column:<name>"; the labels are computed anew by whoever listens."""
+        if self.project is None:
+            return
+        if source != "topics" and (not source.startswith("column:")
+                                   or source[len("column:"):] not in self.project.embeddings.metadata):
+            raise KeyError(source)
+        if source != self.project.view.label_source:
+            self.project.view.label_source = source
+            self.set_dirty()
+            self.labels_changed.emit()
+
+    def set_show_density(self, shown: bool) -> None:
+        if self.project is not None and bool(shown) != self.project.view.show_density:
+            self.project.view.show_density = bool(shown)
+            self.set_dirty()
+            self.density_changed.emit()
+
+    def set_legend_order(self, order: str) -> None:
+        if order not in ("natural", "count"):
+            raise ValueError(f"legend order must be natural or count, got {order!r}")
+        if self.project is not None and order != self.project.view.legend_order:
+            self.project.view.legend_order = order
+            self.set_dirty()
+            self.colors_changed.emit()
+
+    def feature_category(self, label: str) -> None:
+        """Give a category grouped under "other" its own colour (it goes first among the coloured)."""
+        if self.project is None:
+            return
+        featured = [label, *[c for c in self.project.view.featured_categories if c != label]]
+        self.project.view.featured_categories = featured[:10]
+        self.set_dirty()
+        self.colors_changed.emit()
 
     def toggle_category(self, label: str) -> None:
         self.hidden_categories ^= {label}

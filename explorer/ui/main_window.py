@@ -41,6 +41,7 @@ from explorer.io.source_copy import copy_source_job, extract_source_job
 from explorer.state import AppState
 from explorer.ui.axes_dialog import AxesDialog
 from explorer.ui.import_dialog import ImportDialog
+from explorer.ui.map_controls import MapControls, count_text, search_columns_button
 from explorer.ui.panels.analogy_panel import AnalogyPanel
 from explorer.ui.panels.bias_panel import BiasPanel
 from explorer.ui.panels.clusters_panel import ClustersPanel
@@ -191,8 +192,9 @@ class MainWindow(QMainWindow):
         self.export_map_action = self._action("Export &Map Image…", self.export_map_dialog,
                                               QKeySequence("Ctrl+E"), "Save the map as PNG or SVG")
         self.quit_action = self._action("&Quit", self.close, QKeySequence("Ctrl+Q"), "Quit Embedding Explorer")
-        self.reset_view_action = self._action("&Reset View", self.scatter.reset_view,
-                                              QKeySequence("Ctrl+0"), "Show every point")
+        self.reset_view_action = self._action("&Fit to Data", self.scatter.reset_view,
+                                              QKeySequence("Home"), "Show every point (Home)")
+        self.reset_view_action.setShortcuts([QKeySequence("Home"), QKeySequence("Ctrl+0")])
         self.clear_selection_action = self._action("&Clear Selection", lambda: self.state.select([]),
                                                    QKeySequence("Esc"))
         self.about_action = self._action("&About", self._about)
@@ -239,6 +241,9 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.item_dock.toggleViewAction())
         view_menu.addAction(self.selection_dock.toggleViewAction())
         view_menu.addAction(self.analysis_dock.toggleViewAction())
+        self.map_controls = MapControls(self.state, self.scatter, self)
+        self.map_controls.labels.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.map_controls.add_to(view_menu)
         self.view_menu = view_menu
         map_menu = self.menuBar().addMenu("&Map")
         map_menu.addAction(self.new_projection_action)
@@ -285,7 +290,7 @@ class MainWindow(QMainWindow):
         self.mode_actions["pan"].setChecked(True)
         bar.addSeparator()
         self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("Search text and labels…")
+        self.search_box.setPlaceholderText("Search text… (Enter: go there)")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setMaximumWidth(240)
         # On big sets, search once typing pauses rather than on every key press (it scans every text).
@@ -294,11 +299,15 @@ class MainWindow(QMainWindow):
         self.search_timer.setInterval(250)
         self.search_timer.timeout.connect(lambda: self._on_search(self.search_box.text()))
         self.search_box.textChanged.connect(self._search_soon)
+        self.search_box.returnPressed.connect(self._reveal_matches)
+        self.search_columns_button = search_columns_button(self.state, self,
+                                                           lambda: self._on_search(self.search_box.text()))
         self.regex_box = QCheckBox("Regex")
         self.regex_box.toggled.connect(lambda _: self._on_search(self.search_box.text()))
         self.search_count = QLabel()
         self.search_count.setMinimumWidth(90)
         bar.addWidget(self.search_box)
+        bar.addWidget(self.search_columns_button)
         bar.addWidget(self.regex_box)
         bar.addWidget(self.search_count)
         self.select_matches_button = QPushButton("Select matches")
@@ -325,6 +334,13 @@ class MainWindow(QMainWindow):
         self.search_shortcut = QShortcut(QKeySequence.StandardKey.Find, self)
         self.search_shortcut.activated.connect(self.search_box.setFocus)
 
+    def _reveal_matches(self) -> None:
+        """Enter in the search box: search now (even on a big set) and bring the matches into view."""
+        self.search_timer.stop()
+        self._on_search(self.search_box.text())
+        if self.state.search_matches is not None:
+            self.state.request_reveal(self.state.search_matches)
+
     def _search_soon(self, text: str) -> None:
         project = self.state.project
         if project is not None and len(project.embeddings) > INSTANT_SEARCH_LIMIT:
@@ -341,7 +357,7 @@ class MainWindow(QMainWindow):
             return
         self.search_box.setToolTip("")
         matches = self.state.search_matches
-        self.search_count.setText("" if matches is None else f"{len(matches):,} matches")
+        self.search_count.setText(count_text(matches))
         self.select_matches_button.setEnabled(bool(matches is not None and len(matches)))
 
     def _create_status_bar(self) -> None:
@@ -636,9 +652,11 @@ class MainWindow(QMainWindow):
     def export_map_dialog(self) -> None:
         if self.state.project is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export map", "map.png", "PNG image (*.png);;SVG (*.svg)")
-        if path:
-            self.export_map(path)
+        from explorer.ui.map_export import ExportMapDialog  # noqa: PLC0415
+
+        dialog = ExportMapDialog(self, self.scatter.size(), self.scatter.cloud.point_count)
+        if dialog.exec():
+            self.export_map(dialog.path(), dialog.image_size())
 
     def export_map(self, path: str, size: tuple[int, int] | None = None) -> None:
         from explorer.ui.map_export import render_map  # noqa: PLC0415
@@ -650,7 +668,7 @@ class MainWindow(QMainWindow):
         except (ValueError, OSError) as err:
             self.show_error("Cannot export the map", str(err))
             return
-        self.statusBar().showMessage(f"Exported {path}", 4000)
+        self.statusBar().showMessage(f"Exported the map to {Path(path).resolve()}", 8000)
 
     # ------------------------------------------------------------------ what a project keeps
     @property
@@ -843,7 +861,7 @@ class MainWindow(QMainWindow):
             setter(widget, value)
             widget.blockSignals(False)
         matches = self.state.search_matches
-        self.search_count.setText("" if matches is None else f"{len(matches):,} matches")
+        self.search_count.setText(count_text(matches))
         self.select_matches_button.setEnabled(bool(matches is not None and len(matches)))
         self._sync_data_actions()
         self._restore_session()

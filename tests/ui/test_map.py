@@ -99,12 +99,15 @@ def test_search_highlights_and_counts(opened, qtbot):
     texts = opened.state.project.embeddings.texts
     qtbot.keyClicks(opened.search_box, "an")
     expected = [i for i, t in enumerate(texts) if "an" in t.lower()]
-    # metadata matches too: "common" has no "an", "frequent" no, "stop word" no
+    # the items' own text only ("frequent", a metadata value, is not searched unless chosen)
     assert opened.state.search_matches.tolist() == expected
     assert opened.search_count.text() == f"{len(expected):,} matches"
-    assert opened.scatter.cloud._emphasis.sum() == len(expected)
+    # the matches and the selection are brought forward, the rest dimmed
+    emphasised = set(expected) | set(opened.state.selection)
+    assert set(np.flatnonzero(opened.scatter.cloud._emphasis).tolist()) == emphasised
     opened.select_matches_button.click()
     assert opened.state.selection == expected
+    opened.state.select([])
     opened.search_box.clear()
     assert opened.state.search_matches is None and opened.scatter.cloud._emphasis is None
     opened.regex_box.setChecked(True)
