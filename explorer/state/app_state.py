@@ -323,3 +323,4 @@ class AppState:
     def select_bookmark(self, name: str) -> None:
         if self.project is not None and name in self.project.bookmarks:
             self.select(self.project.bookmarks[name])
+            self.request_reveal(self.project.bookmarks[name])

@@ -117,6 +117,8 @@ class ScatterView(pg.PlotWidget):
                                              pxMode=True)
         self.highlight_item = pg.ScatterPlotItem(size=13, pen=pg.mkPen("#00a86b", width=2.5), brush=None,
                                                  pxMode=True)
+        for ring in (self.selection_item, self.hover_item, self.focus_item, self.highlight_item):
+            ring.opts["useCache"] = False  # drawn as shapes, so an SVG export keeps them as vectors
         self.highlight_item.setZValue(9)
         self.selection_item.setZValue(10)
         self.hover_item.setZValue(11)

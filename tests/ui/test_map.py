@@ -157,15 +157,3 @@ def test_isolate_selection_makes_a_new_project_with_its_own_map(opened, qtbot):
     assert project.view.projection == "PCA" and project.projections["PCA"].coords.shape == (50, 2)
     assert project.view.color_by == "band"
     assert opened.state.path is None and opened.isWindowModified()
-
-
-def test_labels_drawn_for_selected_and_hovered_points(opened, qtbot):
-    opened.state.select([0, 5])
-    texts = [item.textItem.toPlainText() for item in opened.scatter.label_items]
-    assert texts == ["the", opened.state.project.embeddings.texts[5]]
-    opened.state.set_hovered(9)
-    assert [i.textItem.toPlainText() for i in opened.scatter.label_items][-1] == \
-        opened.state.project.embeddings.texts[9]
-    opened.state.select([])
-    opened.state.set_hovered(None)
-    assert opened.scatter.label_items == []

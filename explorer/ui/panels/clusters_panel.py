@@ -170,6 +170,7 @@ class ClustersPanel(QWidget):
     def _row_clicked(self, row: int, _column: int) -> None:
         cluster_id = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
         self.state.select(np.flatnonzero(self.result.labels == cluster_id))
+        self.state.request_reveal(self.state.selection)
 
     def _export(self) -> None:
         export_columns_dialog(self, "clusters.csv", *clusters_table(self.result, self.names,
