@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.core.colors import CATEGORICAL, MAX_CATEGORIES, OTHER_COLOR, color_points, hex_to_rgb, natural_key
+from explorer.core.colors import (
+    CATEGORICAL,
+    MAX_CATEGORIES,
+    OTHER_COLOR,
+    color_points,
+    hex_to_rgb,
+    natural_key,
+)
 
 
 def test_natural_order_puts_numbers_in_numeric_order_first():
