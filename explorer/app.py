@@ -330,6 +330,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     window.state.set_dirty(False)
     window.resize(*args.size)
     window.show()
+    window.map_controls.labels.runner.wait(60)  # the map's labels, made in the background on open
     deadline = time.monotonic() + 1.0
     while time.monotonic() < deadline:
         app.processEvents()

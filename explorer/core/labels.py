@@ -158,15 +158,25 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_LABEL_CHARS else text[:MAX_LABEL_CHARS - 1] + "…"
 
 
-class _TermCounts:
-    """Each text's word counts, made once and summed per region for c-TF-IDF at every level."""
+MAX_NAMING_TEXTS = 20_000
 
-    def __init__(self, texts: Sequence[str], stop_words: str | list[str] | None = "english") -> None:
+
+class _TermCounts:
+    """Each text's word counts, made once and summed per region for c-TF-IDF at every level.
+
+    Above ``max_texts`` texts a seeded random sample of that many is counted: a region's most
+    distinctive words come out the same from a sample of thousands, in a fraction of the time."""
+
+    def __init__(self, texts: Sequence[str], stop_words: str | list[str] | None = "english",
+                 max_texts: int = MAX_NAMING_TEXTS, seed: int = 0) -> None:
         from sklearn.feature_extraction.text import CountVectorizer  # noqa: PLC0415
 
+        n = len(texts)
+        self.rows = None if n <= max_texts else np.sort(np.random.default_rng(seed).choice(n, max_texts, replace=False))
+        chosen = texts if self.rows is None else [texts[i] for i in self.rows.tolist()]
         vectorizer = CountVectorizer(stop_words=stop_words)
         try:
-            self.counts = vectorizer.fit_transform([str(t) for t in texts]).tocsr()
+            self.counts = vectorizer.fit_transform([str(t) for t in chosen]).tocsr()
             self.vocabulary = vectorizer.get_feature_names_out()
         except ValueError:  # nothing but stop words
             self.counts, self.vocabulary = None, np.zeros(0, dtype=str)
@@ -177,6 +187,8 @@ class _TermCounts:
             return {c: "" for c in ids}
         from scipy import sparse  # noqa: PLC0415
 
+        if self.rows is not None:
+            labels = np.asarray(labels)[self.rows]
         rows = np.searchsorted(ids, labels)
         member = sparse.csr_matrix((np.ones(len(labels)), (rows, np.arange(len(labels)))),
                                    shape=(len(ids), len(labels)))

@@ -139,10 +139,10 @@ class ScatterView(pg.PlotWidget):
         # The legend sits in its own column right of the map, so it never hides a point.
         self.legend_space = QGraphicsWidget()
         plot.layout.addItem(self.legend_space, 2, 3)
-        self.legend = pg.LegendItem(offset=(0, 0), labelTextSize="9pt", labelTextColor="#222222",
+        self.legend = pg.LegendItem(offset=None, labelTextSize="9pt", labelTextColor="#222222",
                                     brush=pg.mkBrush(255, 255, 255, 0), pen=None)
-        self.legend.setParentItem(self.legend_space)
-        self.legend.anchor((0, 0), (0, 0), offset=(4, 6))
+        self.legend.setParentItem(self.legend_space)  # no anchor: it just sits at the column's top
+        self.legend.setPos(4, 6)
         self.legend.sigSampleClicked.connect(self._on_legend_clicked)
         self.legend_shown = True
         self._legend_labels: dict[int, str] = {}

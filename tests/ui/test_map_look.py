@@ -270,3 +270,61 @@ def test_a_clicked_neighbour_cluster_or_table_row_is_brought_into_view(opened, q
     table.setCurrentIndex(table.model().index(2, 0))
     assert visible_rect(view).contains(QPointF(*map(float, coords[300])))
     assert visible_rect(view).width() < full.width()
+
+
+def image_project(n: int = 60):
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QImage
+
+    from explorer.core import EmbeddingSet
+    from explorer.core.project import Project, Projection
+
+    blobs = []
+    for i in range(n):
+        image = QImage(16, 16, QImage.Format.Format_RGB32)
+        image.fill(0xFF000000 + (i * 3) * 0x010101)
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        blobs.append(bytes(buffer.data()))
+    rng = np.random.default_rng(0)
+    xy = rng.normal(size=(n, 2)).astype(np.float32)
+    digits = np.array([str(i % 3) for i in range(n)])
+    emb = EmbeddingSet(rng.normal(size=(n, 4)).astype(np.float32), [f"img{i}" for i in range(n)],
+                       [f"image {i}" for i in range(n)], modality="image", metadata={"digit": digits},
+                       thumbnails=EmbeddingSet.pack_blobs(blobs))
+    project = Project(emb, {"map": Projection("map", "pca", xy)})
+    project.view.color_by = "digit"
+    return project
+
+
+def test_thumbnails_keep_their_colour_and_never_pile_up(window, qtbot):
+    from explorer.core.colors import CATEGORICAL, hex_to_rgb
+    from explorer.ui.scatter_view import THUMBNAIL_BORDER
+
+    window.state.set_project(image_project())
+    view = window.scatter
+    view.view_box.setRange(xRange=(-1.5, 1.5), yRange=(-1.5, 1.5), padding=0)
+    qtbot.waitUntil(lambda: len(view.thumbnail_items) > 3, timeout=5_000)
+    assert no_overlap(thumbnail_rects(view))
+    digits = window.state.project.embeddings.metadata["digit"]
+    for index, item in view.thumbnail_items.items():
+        corner = item.pixmap().toImage().pixelColor(0, 0)
+        assert (corner.red(), corner.green(), corner.blue()) == hex_to_rgb(CATEGORICAL[int(digits[index])])
+        inner = item.pixmap().toImage().pixelColor(THUMBNAIL_BORDER + 2, THUMBNAIL_BORDER + 2)
+        assert inner.red() == inner.green() == inner.blue()  # the image itself inside the frame
+    # zoomed out, the thumbnails that would cover each other give way
+    view.view_box.setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
+    view._update_thumbnails()
+    assert 0 < len(view.thumbnail_items) < 60
+    assert no_overlap(thumbnail_rects(view))
+
+
+def thumbnail_rects(view) -> list[QRectF]:
+    """Thumbnails keep their pixel size at any zoom: their rects on screen, around their points."""
+    rects = []
+    for item in view.thumbnail_items.values():
+        centre = view.view_box.mapViewToScene(item.pos())
+        w, h = item.pixmap().width(), item.pixmap().height()
+        rects.append(QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h))
+    return rects
