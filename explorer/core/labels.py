@@ -181,10 +181,10 @@ class _TermCounts:
         except ValueError:  # nothing but stop words
             self.counts, self.vocabulary = None, np.zeros(0, dtype=str)
 
-    def names(self, labels: np.ndarray, ids: list[int], top_n: int) -> dict[int, str]:
+    def names(self, labels: np.ndarray, ids: list[int], top_n: int) -> dict[int, list[str]]:
         """c-TF-IDF as ``core.clusters.ctfidf``: tf per region times log(1 + A / f)."""
         if self.counts is None or not len(self.vocabulary):
-            return {c: "" for c in ids}
+            return {c: [] for c in ids}
         from scipy import sparse  # noqa: PLC0415
 
         if self.rows is not None:
@@ -201,32 +201,34 @@ class _TermCounts:
         out = {}
         for row, c in enumerate(ids):
             order = np.argsort(-scores[row], kind="stable")[:top_n]
-            out[c] = ", ".join(str(self.vocabulary[i]) for i in order if scores[row, i] > 0)
+            out[c] = [str(self.vocabulary[i]) for i in order if scores[row, i] > 0]
         return out
 
 
-def _majority_names(labels: np.ndarray, column: np.ndarray, ids: list[int]) -> dict[int, str]:
+def _majority_names(labels: np.ndarray, column: np.ndarray, ids: list[int]) -> dict[int, list[str]]:
     out = {}
     for c in ids:
         counts = Counter(column[labels == c].tolist()).most_common(2)
         (top, n_top), total = counts[0], int((labels == c).sum())
         if n_top / total >= 0.6 or len(counts) == 1:
-            out[c] = str(top)
+            out[c] = [str(top)]
         else:
-            out[c] = f"{top} / {counts[1][0]}"
+            out[c] = [f"{top} / {counts[1][0]}"]
     return out
 
 
 def _centroid_names(labels: np.ndarray, units: np.ndarray, words: np.ndarray, ids: list[int],
-                    top_n: int) -> dict[int, str]:
+                    top_n: int) -> dict[int, list[str]]:
     out = {}
     for c in ids:
         members = np.flatnonzero(labels == c)
         centre = units[members].mean(axis=0)
         norm = np.linalg.norm(centre)
         sims = units[members] @ (centre / norm if norm else centre)
-        order = np.argsort(-sims, kind="stable")[:top_n]
-        out[c] = ", ".join(str(words[members[i]]) for i in order)
+        order = np.argsort(-sims, kind="stable")
+        # words with a letter first: "government" names a region better than "." or "1990"
+        wordy = [str(words[members[i]]) for i in order[:50] if any(ch.isalpha() for ch in str(words[members[i]]))]
+        out[c] = (wordy or [str(words[members[i]]) for i in order])[:top_n]
     return out
 
 
@@ -272,15 +274,27 @@ def _topic_job(xy, texts, vectors, words, column, projection, seed) -> Job[MapLa
             return terms.names(labels, ids, top_n)
     yield Progress(3, 4, "Naming the regions")
     out: list[tuple[str, np.ndarray, float, int, int]] = []
-    for level, labels in levels:
-        ids = [int(c) for c in np.unique(labels)]
-        names = name(labels, ids, 3 if level == BROAD else 2)
-        for c in ids:
-            members = xy[labels == c]
-            if not names[c] or len(members) < 2:
-                continue
+    (_, broad_labels), (_, fine_labels) = levels
+    broad_ids = [int(c) for c in np.unique(broad_labels)]
+    broad_terms = name(broad_labels, broad_ids, 5)
+    for c in broad_ids:
+        members = xy[broad_labels == c]
+        if broad_terms[c] and len(members) >= 2:
             anchor, radius = _anchor(members)
-            out.append((_short(names[c]), anchor, radius, len(members), level))
+            out.append((_short(", ".join(broad_terms[c][:3])), anchor, radius, len(members), BROAD))
+    fine_ids = [int(c) for c in np.unique(fine_labels)]
+    fine_terms = name(fine_labels, fine_ids, 6)
+    for c in fine_ids:
+        inside = fine_labels == c
+        if inside.sum() < 2:
+            continue
+        # a fine label says what is particular to its part of the broad region around it
+        parent = int(np.bincount(broad_labels[inside]).argmax())
+        said = set(broad_terms.get(parent, [])[:3])
+        terms = [t for t in fine_terms[c] if t not in said][:2]
+        if terms:
+            anchor, radius = _anchor(xy[inside])
+            out.append((_short(", ".join(terms)), anchor, radius, int(inside.sum()), FINE))
     yield Progress(4, 4, "Naming the regions")
     return _pack("topics", projection, out)
 

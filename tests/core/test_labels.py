@@ -55,7 +55,7 @@ def test_ctfidf_names_equal_core_clusters():
     ids = sorted(set(labels.tolist()))
     ours = _TermCounts(texts).names(labels, ids, 3)
     reference = label_by_ctfidf(labels, texts, top_n=3)
-    assert ours == {c: reference[c].name for c in ids}
+    assert {c: ", ".join(terms) for c, terms in ours.items()} == {c: reference[c].name for c in ids}
 
 
 def test_topic_labels_two_levels_on_member_points():
@@ -74,6 +74,10 @@ def test_topic_labels_two_levels_on_member_points():
     i = int(np.flatnonzero(broad)[0])
     first = labels.texts[i].split(", ")[0]
     assert first in words
+    # fine labels do not repeat the words of the broad region around them
+    for j in np.flatnonzero(~broad):
+        parent = min(np.flatnonzero(broad), key=lambda b: np.hypot(*(labels.xy[b] - labels.xy[j])))
+        assert labels.texts[j] != labels.texts[parent]
 
 
 def test_majority_labels_for_a_label_column():
