@@ -210,6 +210,7 @@ class ScatterView(pg.PlotWidget):
         if view.view_range is not None and self.cloud.point_count:
             x0, x1, y0, y1 = view.view_range
             self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+            self._auto_fit = False  # the area the user left is kept, not fitted again
 
     def record_view(self) -> None:
         """Write point size, opacity and the visible area into the project (before a save)."""
