@@ -282,7 +282,7 @@ def image_project(n: int = 60):
     blobs = []
     for i in range(n):
         image = QImage(16, 16, QImage.Format.Format_RGB32)
-        image.fill(0xFF000000 + (i * 3) * 0x010101)
+        image.fill(0xFF000000 + ((i * 3) % 256) * 0x010101)
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buffer, "PNG")
@@ -328,3 +328,29 @@ def thumbnail_rects(view) -> list[QRectF]:
         w, h = item.pixmap().width(), item.pixmap().height()
         rects.append(QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h))
     return rects
+
+
+def test_more_than_twenty_categories_group_as_other_and_one_can_be_picked(window, qtbot):
+    from explorer.core.colors import MAX_CATEGORIES
+
+    project = image_project(120)
+    emb = project.embeddings
+    emb.metadata["kind"] = np.array([f"kind {i % 30}" for i in range(120)])
+    project.view.color_by = "kind"
+    window.state.set_project(project)
+    view = window.scatter
+    entries = [label for label, _ in view.legend_entries()]
+    assert len(entries) == MAX_CATEGORIES + 1 and entries[-1] == "10 more"
+    assert entries[:3] == ["kind 0", "kind 1", "kind 2"]  # natural order: 2 before 10
+    other = view.legend.items[-1][0]
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.mapFromScene(other.sceneBoundingRect().center()))
+    menu = view.other_menu
+    picked = menu.actions()[-1]
+    name = picked.text().split("  (")[0]
+    assert name not in entries
+    picked.trigger()
+    menu.close()
+    assert name in [label for label, _ in view.legend_entries()]
+    assert window.state.project.view.featured_categories == [name]
+    assert window.state.hidden_categories == set()  # picking is not hiding
