@@ -129,13 +129,14 @@ def synthetic_project(n: int):
     return project
 
 
-def bench_map(app, n: int) -> dict[str, float]:
+def bench_map(app, n: int, extras: bool = True) -> dict[str, float]:
     from explorer.core.labels import labels_for  # noqa: PLC0415
     from explorer.core.progress import run_to_end  # noqa: PLC0415
     from explorer.state import AppState  # noqa: PLC0415
     from explorer.ui.scatter_view import ScatterView  # noqa: PLC0415
 
     project = synthetic_project(n)
+    project.view.show_density = project.view.show_labels = extras
     state = AppState()
     state.set_project(project)
     labels = run_to_end(labels_for(project.embeddings, project.current_projection.coords, "column:group", "map"))
@@ -205,12 +206,14 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     if args.map:
-        print("| N | open ms | pan frame ms | zoom frame ms | settle ms | label layout ms | labels (placed) |")
-        print("|---|---|---|---|---|---|---|")
+        print("| N | map | open ms | pan frame ms | zoom frame ms | settle ms | label layout ms | labels (placed) |")
+        print("|---|---|---|---|---|---|---|---|")
         for n in (int(s) for s in args.sizes.split(",")):
-            r = bench_map(app, n)
-            print(f"| {n:,} | {r['open']:.0f} | {r['pan']:.1f} | {r['zoom']:.1f} | {r['settle']:.0f} | "
-                  f"{r['layout']:.2f} | {r['labels']} ({r['placed']}) |", flush=True)
+            for extras in (False, True):
+                r = bench_map(app, n, extras)
+                what = "labels + density" if extras else "points only"
+                print(f"| {n:,} | {what} | {r['open']:.0f} | {r['pan']:.1f} | {r['zoom']:.1f} | {r['settle']:.0f} | "
+                      f"{r['layout']:.2f} | {r['labels']} ({r['placed'] if extras else 0}) |", flush=True)
         print()
         print("| labels for 50,000 items from | ms | labels |")
         print("|---|---|---|")
