@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from explorer.core.density import density_grid, mass_levels
+from explorer.core.density import bandwidth_bins, density_grid, mass_levels
 from explorer.core.labels import BROAD, FINE, MapLabels, label_priority, place_labels, shown_at_zoom
 
 NAME = 2  # the "level" of an emphasised item's name (above both region levels)
@@ -196,10 +196,12 @@ class DensityLayer:
             for curve in self.contours:
                 curve.setData(None)
             return
-        x0, y0 = bounds.left(), bounds.top()
-        x1, y1 = bounds.right(), bounds.bottom()
+        pad_x, pad_y = bounds.width() * 0.15, bounds.height() * 0.15  # room for the blur to fade out
+        x0, y0 = bounds.left() - pad_x, bounds.top() - pad_y
+        x1, y1 = bounds.right() + pad_x, bounds.bottom() + pad_y
         rows, cols = self.SHAPE
-        grid = density_grid(xy, (x0, y0, x1, y1), (rows, cols), sigma=2.0)
+        sigma = bandwidth_bins(xy[:: max(1, len(xy) // 100_000)], (x0, y0, x1, y1), (rows, cols))
+        grid = density_grid(xy, (x0, y0, x1, y1), (rows, cols), sigma=sigma)
         self.grid = grid
         top = grid.max() or 1.0
         self.image.setImage(grid / top, levels=(0.0, 1.0), autoLevels=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.core.density import density_grid, gaussian_blur, mass_levels
+from explorer.core.density import bandwidth_bins, density_grid, gaussian_blur, mass_levels
 
 
 def test_unblurred_grid_equals_histogram2d():
@@ -27,6 +27,20 @@ def test_blur_keeps_mass_away_from_edges_and_matches_a_direct_convolution():
     direct[np.abs(xx) > 6] = 0  # the kernel is cut at 3 sigma
     direct[np.abs(yy) > 6] = 0
     assert np.allclose(blurred, direct / direct.sum())
+
+
+def test_blur_per_axis_equals_numpy_convolve_and_bandwidth_shrinks_with_n():
+    rng = np.random.default_rng(4)
+    grid = rng.random((20, 30))
+    from explorer.core.density import gaussian_kernel
+    kr, kc = gaussian_kernel(1.0), gaussian_kernel(3.0)
+    expected = np.apply_along_axis(np.convolve, 1, grid, kc, mode="same")
+    expected = np.apply_along_axis(np.convolve, 0, expected, kr, mode="same")
+    assert np.allclose(gaussian_blur(grid, (1.0, 3.0)), expected)
+    few = rng.normal(size=(300, 2))
+    many = rng.normal(size=(300_000, 2))
+    bounds = (-4.0, -4.0, 4.0, 4.0)
+    assert bandwidth_bins(few, bounds, (256, 256))[0] > 3 * bandwidth_bins(many, bounds, (256, 256))[0]
 
 
 def test_mass_levels_enclose_the_asked_shares():
