@@ -5,7 +5,7 @@ and adds its menu; everything else goes through the state."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from explorer.core.labels import LabelError, MapLabels, labels_for
@@ -66,68 +66,38 @@ class LabelsController(QObject):
 
 
 class MapControls(QObject):
+    """Keeps the View menu's map entries (made from the table in explorer.ui.menus: Labels, Label
+    By, Density, Legend, Legend Order) in step with the state, and fills their submenus."""
+
     def __init__(self, state: AppState, scatter: ScatterView, parent: QWidget) -> None:
         super().__init__(parent)
         self.state = state
         self.scatter = scatter
         self.labels = LabelsController(state, self)
-        self.labels_action = self._toggle("&Labels", "Ctrl+L",
-                                          "Names of the map's regions, finer as you zoom in",
-                                          state.set_show_labels)
-        self.density_action = self._toggle("&Density", "Ctrl+Shift+D", "Shade where points are dense, with contours",
-                                           state.set_show_density)
-        self.legend_action = self._toggle("Le&gend", None, "Show the legend beside the map",
-                                          scatter.set_legend_shown)
-        self.legend_action.setChecked(True)
-        self.label_source_menu = QMenu("Label &By", parent)
-        self.label_source_menu.aboutToShow.connect(self._fill_label_sources)
-        self.order_menu = QMenu("Legend &Order", parent)
-        self.order_group = QActionGroup(self)
-        self.order_actions = {}
-        for order, title in (("natural", "&Natural (0-9, A-Z)"), ("count", "By &Count")):
-            action = self.order_menu.addAction(title)
-            action.setCheckable(True)
-            action.triggered.connect(lambda _=False, o=order: state.set_legend_order(o))
-            self.order_group.addAction(action)
-            self.order_actions[order] = action
-        state.project_changed.connect(self.sync)
-        state.labels_changed.connect(self.sync)
-        state.density_changed.connect(self.sync)
-        state.colors_changed.connect(self.sync)
+        self.window: QWidget | None = None
+        for signal in (state.project_changed, state.labels_changed, state.density_changed):
+            signal.connect(self.sync)
+
+    def bind(self, window: QWidget) -> None:
+        """After the window made its actions: add Ctrl+0 to Fit, tick what the state says."""
+        self.window = window
+        window.reset_view_action.setShortcuts([QKeySequence("Home"), QKeySequence("Ctrl+0")])
+        window.legend_action.setChecked(self.scatter.legend_shown)
         self.sync()
-
-    def _toggle(self, title: str, key: str | None, tip: str, slot) -> QAction:
-        action = QAction(title, self.parent())
-        action.setCheckable(True)
-        if key:
-            action.setShortcut(QKeySequence(key))
-        action.setToolTip(tip)
-        action.toggled.connect(slot)
-        return action
-
-    def add_to(self, menu: QMenu) -> None:
-        menu.addSeparator()
-        menu.addAction(self.labels_action)
-        menu.addMenu(self.label_source_menu)
-        menu.addAction(self.density_action)
-        menu.addAction(self.legend_action)
-        menu.addMenu(self.order_menu)
 
     def sync(self) -> None:
         """The checkmarks show what the state says (after opening a project, say)."""
-        project = self.state.project
-        for action, on in ((self.labels_action, project is not None and project.view.show_labels),
-                           (self.density_action, project is not None and project.view.show_density)):
+        window, project = self.window, self.state.project
+        if window is None:
+            return
+        for action, on in ((window.labels_action, project is not None and project.view.show_labels),
+                           (window.density_action, project is not None and project.view.show_density)):
             action.blockSignals(True)
             action.setChecked(bool(on))
             action.blockSignals(False)
-        for action in (self.labels_action, self.density_action):
-            action.setEnabled(project is not None)
-        if project is not None:
-            self.order_actions.get(project.view.legend_order, self.order_actions["natural"]).setChecked(True)
 
-    def _fill_label_sources(self) -> None:
-        menu = self.label_source_menu
+    def fill_label_sources(self) -> None:
+        menu = self.window.label_source_menu
         menu.clear()
         project = self.state.project
         if project is None:
@@ -141,6 +111,19 @@ class MapControls(QObject):
             action.setCheckable(True)
             action.setChecked(source == project.view.label_source)
             action.triggered.connect(lambda _=False, s=source: self.choose_label_source(s))
+            group.addAction(action)
+
+    def fill_legend_order(self) -> None:
+        menu = self.window.legend_order_menu
+        menu.clear()
+        project = self.state.project
+        group = QActionGroup(menu)
+        for order, title in (("natural", "&Natural (0-9, then A-Z)"), ("count", "By &Count")):
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(project is not None and project.view.legend_order == order)
+            action.setEnabled(project is not None)
+            action.triggered.connect(lambda _=False, o=order: self.state.set_legend_order(o))
             group.addAction(action)
 
     def choose_label_source(self, source: str) -> None:

@@ -93,6 +93,16 @@ class SelectViewBox(pg.ViewBox):
             self.shape_drawn.emit(polygon, additive)
 
 
+class SideLegend(pg.LegendItem):
+    """A legend that keeps a margin from the map when it resizes (pyqtgraph puts it at 0, 0)."""
+
+    MARGIN = (10, 6)
+
+    def updateSize(self) -> None:  # noqa: N802 - pyqtgraph API
+        super().updateSize()
+        self.setPos(*self.MARGIN)
+
+
 class ScatterView(pg.PlotWidget):
     point_hovered = Signal(object)  # index or None (for tests and status messages)
 
@@ -139,10 +149,9 @@ class ScatterView(pg.PlotWidget):
         # The legend sits in its own column right of the map, so it never hides a point.
         self.legend_space = QGraphicsWidget()
         plot.layout.addItem(self.legend_space, 2, 3)
-        self.legend = pg.LegendItem(offset=None, labelTextSize="9pt", labelTextColor="#222222",
-                                    brush=pg.mkBrush(255, 255, 255, 0), pen=None)
-        self.legend.setParentItem(self.legend_space)  # no anchor: it just sits at the column's top
-        self.legend.setPos(4, 6)
+        self.legend = SideLegend(offset=None, labelTextSize="9pt", labelTextColor="#222222",
+                                 brush=pg.mkBrush(255, 255, 255, 0), pen=None)
+        self.legend.setParentItem(self.legend_space)  # no anchor: it sits at the column's top
         self.legend.sigSampleClicked.connect(self._on_legend_clicked)
         self.legend_shown = True
         self._legend_labels: dict[int, str] = {}
@@ -155,6 +164,12 @@ class ScatterView(pg.PlotWidget):
         self.view_box.sigRangeChangedManually.connect(self._stop_auto_fit)
         self._auto_fit = True  # until the user pans or zooms, the map keeps fitting its view
         self._density_for: object = None
+        # a pan or zoom by the user is part of the session: recorded once the gesture settles
+        self._range_timer = QTimer(self)
+        self._range_timer.setSingleShot(True)
+        self._range_timer.setInterval(400)
+        self._range_timer.timeout.connect(self.record_view)
+        self.view_box.sigRangeChangedManually.connect(lambda *_: self._range_timer.start())
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._connections = [
@@ -172,6 +187,7 @@ class ScatterView(pg.PlotWidget):
             (state.labels_changed, self._update_region_labels),
             (state.density_changed, self._update_density),
             (state.reveal_requested, self.go_to),
+            (state.appearance_changed, self._apply_appearance),
         ]
         for signal, slot in self._connections:
             signal.connect(slot)
@@ -195,10 +211,11 @@ class ScatterView(pg.PlotWidget):
             self.cloud.radius = auto_radius(len(self.state.project.embeddings))
         self._on_projection_changed()
         self._on_colors_changed()
-        self._restore_view()
+        self._apply_appearance()
+        self._restore_range()
 
-    def _restore_view(self) -> None:
-        """Point size, opacity and the visible area as the project recorded them."""
+    def _apply_appearance(self) -> None:
+        """Point size and opacity as the session holds them (None: the automatic size)."""
         project = self.state.project
         if project is None:
             return
@@ -207,20 +224,19 @@ class ScatterView(pg.PlotWidget):
             self.cloud.set_radius(view.point_size)
         if view.opacity is not None:
             self.cloud.set_point_opacity(view.opacity)
-        if view.view_range is not None and self.cloud.point_count:
-            x0, x1, y0, y1 = view.view_range
+
+    def _restore_range(self) -> None:
+        project = self.state.project
+        if project is not None and project.view.view_range is not None and self.cloud.point_count:
+            x0, x1, y0, y1 = project.view.view_range
             self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
             self._auto_fit = False  # the area the user left is kept, not fitted again
 
     def record_view(self) -> None:
-        """Write point size, opacity and the visible area into the project (before a save)."""
-        project = self.state.project
-        if project is None:
-            return
-        (x0, x1), (y0, y1) = self.view_box.viewRange()
-        project.view.view_range = [float(x0), float(x1), float(y0), float(y1)]
-        project.view.point_size = float(self.cloud.radius)
-        project.view.opacity = float(self.cloud.opacity_value)
+        """Write the visible area into the session (a pan or zoom by the user, or before a save)."""
+        if self.state.project is not None and self.cloud.point_count:
+            (x0, x1), (y0, y1) = self.view_box.viewRange()
+            self.state.set_appearance(view_range=[x0, x1, y0, y1])
 
     def refresh(self) -> None:
         """Pull everything from the state again (for a view created after the project was set)."""
@@ -319,7 +335,7 @@ class ScatterView(pg.PlotWidget):
         self._fit_legend_space()
 
     def _fit_legend_space(self) -> None:
-        width = self.legend.boundingRect().width() + 10 if self.legend.isVisible() else 0.0
+        width = self.legend.boundingRect().width() + 16 if self.legend.isVisible() else 0.0
         self.legend_space.setMinimumWidth(width)
         self.legend_space.setMaximumWidth(width)
         self.getPlotItem().layout.invalidate()

@@ -27,7 +27,7 @@ def test_older_files_get_defaults_and_bad_entries_are_dropped(tmp_path):
     def strip(manifest):
         for key in ("show_labels", "label_source", "map_labels", "show_density", "legend_order",
                     "featured_categories", "search_columns"):
-            manifest["view"].pop(key)
+            manifest["session"]["fields"].pop(key)
 
     _rewrite(path, strip)
     view = load_project(path).view
@@ -35,8 +35,9 @@ def test_older_files_get_defaults_and_bad_entries_are_dropped(tmp_path):
     assert (view.label_source, view.legend_order, view.search_columns) == ("topics", "natural", [])
 
     def damage(manifest):
-        manifest["view"].update(map_labels={"PCA": {"texts": ["a"]}, "gone": {}}, label_source="column:nope",
-                                legend_order="sideways", search_columns=["label", "nope"])
+        manifest["session"]["fields"].update(map_labels={"PCA": {"texts": ["a"]}, "gone": {}},
+                                             label_source="column:nope", legend_order="sideways",
+                                             search_columns=["label", "nope"])
 
     _rewrite(path, damage)
     view = load_project(path).view  # labels are derived: malformed ones are dropped and made again

@@ -46,7 +46,7 @@ def test_labels_computed_in_background_placed_without_overlap_and_saved(opened, 
     record = back.view.map_labels[labels.projection]
     assert MapLabels.from_record(record).texts == labels.texts
     # View > Labels hides them
-    opened.map_controls.labels_action.setChecked(False)
+    opened.labels_action.setChecked(False)
     opened.scatter.viewport().repaint()
     assert not opened.state.project.view.show_labels and all(p.level == NAME for p in layer.placed)
 
@@ -97,14 +97,15 @@ def test_legend_beside_the_map_never_over_it(opened, qtbot):
     assert view.legend.isVisible() and legend.width() > 20
     assert not legend.intersects(view.view_box.sceneBoundingRect())
     width = view.view_box.sceneBoundingRect().width()
-    opened.map_controls.legend_action.setChecked(False)
+    opened.legend_action.setChecked(False)
     qtbot.waitUntil(lambda: view.view_box.sceneBoundingRect().width() > width)  # the map takes the room
 
 
 def test_legend_order_natural_or_by_count(opened, qtbot):
     view = opened.scatter
     assert [label for label, _ in view.legend_entries()] == ["common", "frequent", "stop word"]
-    opened.map_controls.order_actions["count"].trigger()
+    opened.map_controls.fill_legend_order()
+    next(a for a in opened.legend_order_menu.actions() if "Count" in a.text()).trigger()
     bands = opened.state.project.embeddings.metadata["band"]
     labels, counts = np.unique(bands, return_counts=True)
     by_count = [str(label) for _, label in sorted(zip(-counts, labels))]
@@ -204,10 +205,10 @@ def test_count_grammar():
 def test_density_toggle(opened, qtbot):
     view = opened.scatter
     assert not view.density.image.isVisible()
-    opened.map_controls.density_action.setChecked(True)
+    opened.density_action.setChecked(True)
     assert view.density.image.isVisible() and opened.state.project.view.show_density
     assert view.density.grid.sum() == pytest.approx(len(view.coords()), rel=0.05)
-    opened.map_controls.density_action.setChecked(False)
+    opened.density_action.setChecked(False)
     assert not view.density.image.isVisible()
 
 
