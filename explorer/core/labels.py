@@ -225,10 +225,11 @@ def _centroid_names(labels: np.ndarray, units: np.ndarray, words: np.ndarray, id
         centre = units[members].mean(axis=0)
         norm = np.linalg.norm(centre)
         sims = units[members] @ (centre / norm if norm else centre)
-        order = np.argsort(-sims, kind="stable")
-        # words with a letter first: "government" names a region better than "." or "1990"
-        wordy = [str(words[members[i]]) for i in order[:50] if any(ch.isalpha() for ch in str(words[members[i]]))]
-        out[c] = (wordy or [str(words[members[i]]) for i in order])[:top_n]
+        # the 30 most typical members; of those, the ones first in the set (word-vector files list
+        # words by frequency, so "government" before "thapa"), words with a letter before "1990"
+        typical = np.sort(np.argsort(-sims, kind="stable")[:30])
+        wordy = [str(words[members[i]]) for i in typical if any(ch.isalpha() for ch in str(words[members[i]]))]
+        out[c] = (wordy or [str(words[members[i]]) for i in typical])[:top_n]
     return out
 
 
@@ -281,7 +282,7 @@ def _topic_job(xy, texts, vectors, words, column, projection, seed) -> Job[MapLa
         members = xy[broad_labels == c]
         if broad_terms[c] and len(members) >= 2:
             anchor, radius = _anchor(members)
-            out.append((_short(", ".join(broad_terms[c][:3])), anchor, radius, len(members), BROAD))
+            out.append((_short(", ".join(broad_terms[c][:2])), anchor, radius, len(members), BROAD))
     fine_ids = [int(c) for c in np.unique(fine_labels)]
     fine_terms = name(fine_labels, fine_ids, 6)
     for c in fine_ids:
@@ -290,7 +291,7 @@ def _topic_job(xy, texts, vectors, words, column, projection, seed) -> Job[MapLa
             continue
         # a fine label says what is particular to its part of the broad region around it
         parent = int(np.bincount(broad_labels[inside]).argmax())
-        said = set(broad_terms.get(parent, [])[:3])
+        said = set(broad_terms.get(parent, [])[:2])
         terms = [t for t in fine_terms[c] if t not in said][:2]
         if terms:
             anchor, radius = _anchor(xy[inside])

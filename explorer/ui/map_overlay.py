@@ -34,7 +34,7 @@ class PlacedLabel:
 def label_font(level: int) -> QFont:
     font = QFont()
     if level == BROAD:
-        font.setPixelSize(15)
+        font.setPixelSize(14)
         font.setBold(True)
     elif level == FINE:
         font.setPixelSize(12)
@@ -145,19 +145,24 @@ class LabelLayer(pg.GraphicsObject):
         painter.restore()
 
 
+HALO_OFFSETS = ((-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1))
+
+
 def draw_label(painter: QPainter, label: PlacedLabel, font: QFont) -> None:
+    """A name in a small box beside its point; a region label as text with a white halo (drawn as
+    offset copies, so an SVG keeps it as text), which hides as little of the map as possible."""
+    painter.setFont(font)
     if label.level == NAME:
         painter.setPen(QPen(QColor(90, 90, 90, 160), 1))
         painter.setBrush(QColor(255, 255, 255, 235))
         painter.drawRoundedRect(label.rect, 3, 3)
-        color = QColor("#111111")
-    else:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(255, 255, 255, 175 if label.level == BROAD else 150))
-        painter.drawRoundedRect(label.rect, 4, 4)
-        color = QColor("#1a1a1a") if label.level == BROAD else QColor("#3a3a3a")
-    painter.setFont(font)
-    painter.setPen(color)
+        painter.setPen(QColor("#111111"))
+        painter.drawText(label.rect, Qt.AlignmentFlag.AlignCenter, label.text)
+        return
+    painter.setPen(QColor(255, 255, 255, 230))
+    for dx, dy in HALO_OFFSETS:
+        painter.drawText(label.rect.translated(dx * 1.2, dy * 1.2), Qt.AlignmentFlag.AlignCenter, label.text)
+    painter.setPen(QColor("#1a1a1a") if label.level == BROAD else QColor("#333333"))
     painter.drawText(label.rect, Qt.AlignmentFlag.AlignCenter, label.text)
 
 
