@@ -32,7 +32,7 @@ MAX_RINGS = 300  # up to this many selected / marked points get a ring; more are
 MAX_THUMBNAIL_CANDIDATES = 3000  # zoomed in this far, image points are drawn as their thumbnails
 THUMBNAIL_PX = 44
 THUMBNAIL_BORDER = 3
-MIN_REVEAL_SHARE = 0.08  # go_to shows at least this share of the map's width and height
+MIN_REVEAL_SHARE = 0.12  # go_to shows at least this share of the map's width and height
 
 
 def item_tooltip(state: AppState, index: int) -> str:
@@ -127,7 +127,9 @@ class ScatterView(pg.PlotWidget):
                                              pxMode=True)
         self.highlight_item = pg.ScatterPlotItem(size=13, pen=pg.mkPen("#00a86b", width=2.5), brush=None,
                                                  pxMode=True)
-        for ring in (self.selection_item, self.hover_item, self.focus_item, self.highlight_item):
+        self.match_item = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#222222", width=1.3), brush=None, pxMode=True)
+        self.match_item.setZValue(8.5)  # search matches, when few enough to ring
+        for ring in (self.selection_item, self.hover_item, self.focus_item, self.highlight_item, self.match_item):
             ring.opts["useCache"] = False  # drawn as shapes, so an SVG export keeps them as vectors
         self.highlight_item.setZValue(9)
         self.selection_item.setZValue(10)
@@ -139,8 +141,8 @@ class ScatterView(pg.PlotWidget):
         self.arrow_lines = pg.PlotCurveItem(pen=pg.mkPen("#c2185b", width=3), connect="pairs")
         self.arrow_lines.setZValue(13.5)
         self.arrow_heads: list[pg.ArrowItem] = []
-        for item in (self.cloud, self.highlight_item, self.selection_item, self.hover_item, self.focus_item,
-                     self.arrow_casing, self.arrow_lines):
+        for item in (self.cloud, self.match_item, self.highlight_item, self.selection_item, self.hover_item,
+                     self.focus_item, self.arrow_casing, self.arrow_lines):
             plot.addItem(item)
         self.density = DensityLayer(plot)
         self.label_layer = LabelLayer()
@@ -409,9 +411,15 @@ class ScatterView(pg.PlotWidget):
         project = self.state.project
         if coords is None or project is None or self.state.preview is not None:
             self.label_layer.set_names([])
+            self.match_item.setData([], [])
             return
         texts = project.embeddings.texts
         self.label_layer.set_names([(texts[i], coords[i, 0], coords[i, 1]) for i in named[:MAX_NAMES]])
+        matches = self.state.search_matches
+        if matches is not None and 0 < len(matches) <= MAX_RINGS:
+            self.match_item.setData(x=coords[matches, 0], y=coords[matches, 1])
+        else:
+            self.match_item.setData([], [])
 
     def _update_region_labels(self) -> None:
         project = self.state.project
