@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPaintEngine, QPainter, QPen
 
 from explorer.core.density import bandwidth_bins, density_grid, mass_levels
 from explorer.core.labels import BROAD, FINE, MapLabels, label_priority, place_labels, shown_at_zoom
@@ -59,6 +59,7 @@ class LabelLayer(pg.GraphicsObject):
         self._metrics = {level: QFontMetricsF(font) for level, font in self._fonts.items()}
         self._widths: dict[tuple[str, int], float] = {}
         self._view_rect = QRectF()
+        self._images: dict[tuple, QImage] = {}  # drawn labels, by text, level, size and pixel ratio
 
     # ------------------------------------------------------------------ data
     def set_regions(self, labels: MapLabels | None) -> None:
@@ -136,13 +137,39 @@ class LabelLayer(pg.GraphicsObject):
         transform = painter.transform()
         viewport = transform.mapRect(self.mapRectFromView(view_box.viewRect()))
         self.placed = self.layout(transform.map, viewport)
+        engine = painter.paintEngine()
+        vector = engine is not None and engine.type() in (QPaintEngine.Type.SVG, QPaintEngine.Type.Pdf)
+        device = painter.device()
+        dpr = device.devicePixelRatioF() if hasattr(device, "devicePixelRatioF") else 1.0
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         for label in self.placed:
-            draw_label(painter, label, self._fonts[label.level])
+            if vector:  # real text in an SVG or PDF
+                draw_label(painter, label, self._fonts[label.level])
+            else:  # on screen: each label drawn once into an image, then blitted (panning stays cheap)
+                painter.drawImage(label.rect.topLeft(), self._label_image(label, dpr))
         painter.restore()
+
+    def _label_image(self, label: PlacedLabel, dpr: float) -> QImage:
+        key = (label.text, label.level, round(label.rect.width(), 1), round(label.rect.height(), 1), dpr)
+        image = self._images.get(key)
+        if image is None:
+            if len(self._images) > 2000:
+                self._images.clear()
+            image = QImage(max(1, int(np.ceil(label.rect.width() * dpr))),
+                           max(1, int(np.ceil(label.rect.height() * dpr))), QImage.Format.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(dpr)
+            image.fill(0)
+            inner = QPainter(image)
+            inner.setRenderHint(QPainter.RenderHint.Antialiasing)
+            inner.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            draw_label(inner, PlacedLabel(label.text, QRectF(0, 0, label.rect.width(), label.rect.height()),
+                                          label.level), self._fonts[label.level])
+            inner.end()
+            self._images[key] = image
+        return image
 
 
 HALO_OFFSETS = ((-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1))
