@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 SAMPLES := sample_projects/glove_words.eexp sample_projects/rotten_tomatoes.eexp sample_projects/digits.eexp
 
-.PHONY: run test install system-deps system-deps-offscreen samples lint benchmarks clean
+.PHONY: run test install system-deps system-deps-offscreen samples lint benchmarks fuzz clean
 
 run: system-deps $(STAMP) $(SAMPLES)
 	$(VENV)/bin/explorer sample_projects/glove_words.eexp
@@ -50,6 +50,11 @@ lint: $(STAMP)
 benchmarks: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/startup.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/render.py
+
+# The full fuzz run: 1,000 hostile project files and 500 data files, each under 1 GiB and 30 s,
+# with a table of outcomes (a fast sample of it runs in `make test`: tests/fuzz/test_fuzz.py).
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzz.run --projects 1000 --data 500 --jobs 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -29,17 +29,25 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import __version__
-from explorer.core.progress import Job, Progress
-from explorer.core.project import Project, subset
-from explorer.core.projections import project as compute_projection
+from explorer.actions import ActionError
+from explorer.actions.files import import_job, open_job, save_job
+from explorer.actions.importer import ImportOptions
+from explorer.actions.projections import (
+    AxesRequest,
+    IsolateRequest,
+    ProjectionRequest,
+    axes_job,
+    isolate_job,
+    projection_job,
+)
+from explorer.core.progress import Progress
+from explorer.core.project import Project
 from explorer.core.umap_process import prewarm as prewarm_umap
-from explorer.embedders.query import axes_job
-from explorer.io.importer import ImportOptions, import_job
-from explorer.io.project_file import SUFFIX, load_project, save_project
+from explorer.io.project_file import SUFFIX, load_project, recovered_message, save_project
 from explorer.io.recovery import Recovery
-from explorer.io.source_copy import copy_source_job, extract_source_job
 from explorer.state import AppState
 from explorer.ui.axes_dialog import AxesDialog
+from explorer.ui.controllers.source_data import SourceDataController
 from explorer.ui.import_dialog import ImportDialog
 from explorer.ui.map_controls import MapControls, count_text, search_columns_button
 from explorer.ui.menus import create_actions, create_menus, project_actions
@@ -58,29 +66,6 @@ AUTOSAVE_MS = 60_000
 MAX_RECENT = 10
 INSTANT_SEARCH_LIMIT = 100_000  # items; above this the search waits for typing to pause
 PROJECT_FILTER = f"Embedding Explorer projects (*{SUFFIX});;All files (*)"
-
-
-def isolate_job(project: Project, selection: list[int], method: str, params: dict) -> Job[Project]:
-    part = subset(project, selection)
-    projection = yield from compute_projection(part.embeddings.vectors, method, name=method.upper()
-                                               if method != "tsne" else "t-SNE", **params)
-    part.add_projection(projection)
-    part.view.projection = projection.name
-    return part
-
-
-def load_job(path: Path, trusted_folders: list[str] | None = None) -> Job[Project]:
-    yield Progress(0, 1, f"Opening {path.name}")
-    project = load_project(path, trusted_folders or [])
-    yield Progress(1, 1, f"Opened {path.name}")
-    return project
-
-
-def save_job(project: Project, path: Path) -> Job[Path]:
-    yield Progress(0, 1, f"Saving {path.name}")
-    saved = save_project(project, path)
-    yield Progress(1, 1, f"Saved {path.name}")
-    return saved
 
 
 class MainWindow(QMainWindow):
@@ -151,7 +136,8 @@ class MainWindow(QMainWindow):
         self.saver = JobRunner(self)
         self.projector = JobRunner(self)
         self.importer = JobRunner(self)
-        self.data_copier = JobRunner(self)
+        self.source_data = SourceDataController(self)
+        self.data_copier = self.source_data.runner
         self.map_controls = MapControls(self.state, self.scatter, self)  # labels, density, legend
         self.map_controls.labels.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self._create_actions()
@@ -327,8 +313,6 @@ class MainWindow(QMainWindow):
         connect_current(self.loader, "failed", lambda msg: self.show_error("Cannot open project", msg))
         connect_current(self.saver, "finished", self._on_saved)
         connect_current(self.saver, "failed", lambda msg: self.show_error("Cannot save project", msg))
-        connect_current(self.data_copier, "finished", self._on_data_copied)
-        connect_current(self.data_copier, "failed", self._on_data_copy_failed)
         connect_current(self.importer, "finished", self._on_imported)
         connect_current(self.importer, "failed", lambda msg: self.show_error("Cannot import the data", msg))
         connect_current(self.projector, "progressed", self._on_projection_progress)
@@ -354,6 +338,17 @@ class MainWindow(QMainWindow):
             self.progress_bar.hide()
             self.cancel_button.hide()
 
+    def start_job(self, runner: JobRunner, make_job, label: str, error_title: str) -> bool:
+        """Build a job here, on the GUI thread (its inputs are a snapshot taken now), and run it in
+        ``runner``; a request the action refuses is shown at once."""
+        try:
+            job = make_job()
+        except ActionError as err:
+            self.show_error(error_title, str(err))
+            return False
+        runner.start(job, label)
+        return True
+
     def cancel_jobs(self) -> None:
         for runner in self.runners:
             runner.cancel()
@@ -375,6 +370,9 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> bool:
         """After a crash: offer the newest recovery file; True if it was opened."""
+        freed = recovered_message(self.recovery.clean_interrupted())  # autosaves killed half-way
+        if freed:
+            self.statusBar().showMessage(freed, 8000)
         orphans = self.recovery.orphans()
         if not orphans:
             return False
@@ -446,8 +444,9 @@ class MainWindow(QMainWindow):
         project = self.state.project
         if project is None:
             return
-        job = compute_projection(project.embeddings.vectors, method, name=name, **params)
-        self.projector.start(job, f"{method} projection")
+        self.start_job(self.projector, lambda: projection_job(project.embeddings,
+                                                              ProjectionRequest(method, params, name)),
+                       f"{method} projection", "Cannot compute the projection")
 
     def isolate_selection(self) -> None:
         """Re-project just the selected items, as a new (unsaved) project, with the current method."""
@@ -460,7 +459,9 @@ class MainWindow(QMainWindow):
         current = project.current_projection
         method = current.method if current is not None and current.method in ("pca", "tsne", "umap") else "pca"
         params = dict(current.params) if current is not None and method == current.method else {}
-        self.importer.start(isolate_job(project, self.state.selection, method, params), "isolate selection")
+        request = IsolateRequest(tuple(self.state.selection), method, params)
+        self.start_job(self.importer, lambda: isolate_job(project, request), "isolate selection",
+                       "Cannot isolate the selection")
 
     def custom_axes_dialog(self) -> None:
         if self.state.project is None:
@@ -471,7 +472,8 @@ class MainWindow(QMainWindow):
 
     def compute_axes(self, x_from: str, x_to: str, y_from: str = "", y_to: str = "") -> None:
         emb = self.state.project.embeddings
-        self.projector.start(axes_job(emb, x_from, x_to, y_from, y_to, self.state.selection), "custom axes")
+        request = AxesRequest(x_from, x_to, y_from, y_to, tuple(self.state.selection))
+        self.start_job(self.projector, lambda: axes_job(emb, request), "custom axes", "Cannot compute the axes")
 
     def _on_projection_progress(self, step: Progress) -> None:
         if step.partial is not None:
@@ -512,7 +514,7 @@ class MainWindow(QMainWindow):
             self._on_loaded(project)
             return True
         self._pending_path = path
-        self.loader.start(load_job(path, self.trusted_folders()), f"open {path.name}")
+        self.loader.start(open_job(path, self.trusted_folders()), f"open {path.name}")
         return True
 
     def _on_loaded(self, project: Project) -> None:
@@ -636,85 +638,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ source data
     def trusted_folders(self) -> list[str]:
-        """Folders the user chose (imported from, located, extracted into): a project's data folder
-        is used only inside one of these or inside the project's own folder."""
-        value = self.settings.value("trusted_folders", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        return self.source_data.trusted_folders()
 
     def trust_folder(self, folder: str | Path) -> None:
-        folder = str(Path(folder).expanduser().resolve())
-        entries = [folder] + [f for f in self.trusted_folders() if f != folder]
-        self.settings.setValue("trusted_folders", entries[:50])
-
-    def set_keep_copy(self, keep: bool) -> None:
-        project = self.state.project
-        if project is None or project.source is None:
-            return
-        if not keep:
-            project.source.copy, project.source.keep_copy = None, False
-            self.state.set_dirty()
-            return
-
-        def job():
-            yield from copy_source_job(project)
-            return "copied"
-
-        self.data_copier.start(job(), "copy the source data")
-
-    def extract_copy_dialog(self) -> None:
-        project = self.state.project
-        if project is None or project.source is None or project.source.copy is None:
-            self.statusBar().showMessage("This project holds no copy of its data", 4000)
-            return
-        folder = QFileDialog.getExistingDirectory(self, "Extract the data into (an empty folder)")
-        if folder:
-            self.extract_copy(folder)
-
-    def extract_copy(self, folder: str) -> None:
-        self.trust_folder(folder)
-        self.data_copier.start(extract_source_job(self.state.project, folder), "extract the source data")
-
-    def _on_data_copied(self, result) -> None:
-        self.state.data_changed()
-        if isinstance(result, Path):
-            self.statusBar().showMessage(f"Extracted the data into {result}", 6000)
-        else:
-            self.statusBar().showMessage("The project now keeps a copy of its data (saved with it)", 6000)
-        self._sync_data_actions()
-
-    def _on_data_copy_failed(self, message: str) -> None:
-        self._sync_data_actions()
-        self.show_error("Source data", message)
-
-    def _sync_data_actions(self) -> None:
-        project = self.state.project
-        source = project.source if project is not None else None
-        self.keep_copy_action.blockSignals(True)
-        self.keep_copy_action.setChecked(bool(source is not None and source.keep_copy))
-        self.keep_copy_action.blockSignals(False)
-        self.keep_copy_action.setEnabled(bool(source is not None and source.path))
-        self.extract_copy_action.setEnabled(bool(source is not None and source.copy is not None))
-        self.locate_data_action.setEnabled(project is not None and project.embeddings.image_paths is not None)
-
-    def locate_data_dialog(self) -> None:
-        if self.state.project is None:
-            return
-        folder = QFileDialog.getExistingDirectory(self, "The folder that holds this project's images")
-        if folder:
-            self.locate_data(folder)
-
-    def locate_data(self, folder: str) -> None:
-        project = self.state.project
-        if project is None:
-            return
-        self.trust_folder(folder)
-        self.state.set_data_root(Path(folder))
-        found = sum(project.image_file(i) is not None for i in range(min(len(project.embeddings), 200))) \
-            if project.embeddings.image_paths is not None else 0
-        self.statusBar().showMessage(f"Data folder set to {folder}"
-                                     + (f"; {found} of the first 200 images found" if found else ""), 6000)
+        self.source_data.trust_folder(folder)
 
     # ------------------------------------------------------------------ recent files
     def recent_files(self) -> list[str]:
@@ -759,7 +686,7 @@ class MainWindow(QMainWindow):
         matches = self.state.search_matches
         self.search_count.setText(count_text(matches))
         self.select_matches_button.setEnabled(bool(matches is not None and len(matches)))
-        self._sync_data_actions()
+        self.source_data.sync_actions()
         self._fill_projection_combo()
         self._fill_color_combo()
         self._update_status()
