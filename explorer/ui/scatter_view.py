@@ -29,7 +29,7 @@ SELECTION_PEN = pg.mkPen("#111111", width=2)
 HOVER_PEN = pg.mkPen("#ff2d55", width=2.5)
 MAX_TOOLTIP_CHARS = 300
 MAX_RINGS = 300  # up to this many selected / marked points get a ring; more are shown by emphasis alone
-MAX_THUMBNAIL_CANDIDATES = 3000  # zoomed in this far, image points are drawn as their thumbnails
+MAX_THUMBNAIL_CANDIDATES = 400  # with this few points in view, images are drawn as thumbnails
 THUMBNAIL_PX = 44
 THUMBNAIL_BORDER = 3
 MIN_REVEAL_SHARE = 0.12  # go_to shows at least this share of the map's width and height
