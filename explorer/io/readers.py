@@ -1025,8 +1025,8 @@ def _check_npy_sizes(path: Path, npz: bool) -> None:
             with open(path, "rb") as handle:
                 shape, dtype, nbytes = _npy_header(handle)
                 if not dtype.hasobject and handle.tell() + nbytes > size:
-                    raise ReadError(f"{path.name} declares shape {one_line(shape, 60)} ({nbytes:,} bytes) but "
-                                    f"holds {size:,} bytes: truncated or damaged")
+                    raise ReadError(f"{path.name} is damaged or truncated: it declares shape {one_line(shape, 60)} "
+                                    f"({nbytes:,} bytes) but holds {size:,} bytes")
             return
         total = 0
         with zipfile.ZipFile(path) as archive:
@@ -1040,8 +1040,8 @@ def _check_npy_sizes(path: Path, npz: bool) -> None:
                 with archive.open(info) as member:
                     shape, dtype, nbytes = _npy_header(member)
                     if not dtype.hasobject and nbytes > info.file_size:
-                        raise ReadError(f"{info.filename} in {path.name} declares shape {one_line(shape, 60)} "
-                                        f"but holds {info.file_size:,} bytes: truncated or damaged")
+                        raise ReadError(f"{path.name} is damaged or truncated: {one_line(info.filename, 60)} declares "
+                                        f"shape {one_line(shape, 60)} but holds {info.file_size:,} bytes")
     except ReadError:
         raise
     except Exception as err:  # noqa: BLE001 - numpy parses the header with ast: any error is damage

@@ -603,7 +603,17 @@ def data_case(folder: Path, rng: random.Random, index: int) -> Case:
     return Case(f"{family} mode {mode}", kind, str(path), options)
 
 
+def special_data_cases(folder: Path) -> list[Case]:
+    """Sources that are not files to read: a pipe, a device, a loop of links, a name too long."""
+    os.mkfifo(folder / "pipe.csv")
+    (folder / "zero.npy").symlink_to("/dev/zero")
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    return [Case(f"special {name}", "auto", str(folder / name), {})
+            for name in ("pipe.csv", "zero.npy", "loop.txt", "x" * 5000 + ".csv")]
+
+
 def data_cases(folder: Path, count: int, seed: int) -> list[Case]:
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed + 1_000_003)
-    return [data_case(folder, rng, index) for index in range(count)]
+    cases = special_data_cases(folder)
+    return cases + [data_case(folder, rng, index) for index in range(count - len(cases))]

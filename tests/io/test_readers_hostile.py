@@ -32,7 +32,7 @@ def one_line_error(call) -> str:
 def test_npy_header_promising_enormous_shape_is_refused_before_allocating(tmp_path):
     path = tmp_path / "big.npy"
     path.write_bytes(npy_bytes(np.zeros((0, 4), np.float32)).replace(b"(0, 4)", b"(1000000000000, 4)"))
-    assert "truncated" in one_line_error(lambda: readers.read_vectors_npy(path))
+    assert "damaged or truncated" in one_line_error(lambda: readers.read_vectors_npy(path))
 
 
 def test_npz_inflating_far_beyond_its_size_is_refused(tmp_path, monkeypatch):
@@ -134,3 +134,11 @@ def test_data_files_that_are_pipes_devices_or_unreachable_are_refused(tmp_path):
     assert "regular file" in one_line_error(lambda: readers.read_vectors_npy(tmp_path / "zero.npy"))
     one_line_error(lambda: readers.read_table(tmp_path / "loop.txt"))
     one_line_error(lambda: readers.read_table(tmp_path / ("x" * 5000 + ".csv")))
+
+
+def test_import_of_a_path_too_long_is_one_line(tmp_path):
+    from explorer.actions.importer import ImportOptions, import_job
+    from explorer.core.progress import run_to_end
+
+    source = str(tmp_path / ("x" * 5000 + ".csv"))
+    one_line_error(lambda: run_to_end(import_job(ImportOptions(source, first_map="pca"))))

@@ -61,3 +61,16 @@ def test_no_offer_while_the_other_session_runs_and_clean_close_clears(window, qt
     _answer_next_question(QMessageBox.StandardButton.Discard)
     assert window.close()
     assert list(Path(recovery_folder).glob("session-*")) == []
+
+
+def test_start_removes_what_killed_autosaves_left_and_says_so(qtbot, settings, recovery_folder):
+    Path(recovery_folder).mkdir(parents=True, exist_ok=True)
+    leftover = Path(recovery_folder) / f".session-1-abc.eexp.{dead_pid()}-xyz.saving"
+    leftover.write_bytes(b"\0" * (2 << 20))
+    fresh = MainWindow(settings=settings, recovery_folder=recovery_folder)
+    try:
+        assert not fresh.offer_recovery()
+        assert not leftover.exists()
+        assert fresh.statusBar().currentMessage() == "Recovered 2.0 MB of disk space from interrupted saves."
+    finally:
+        fresh.close()
