@@ -53,8 +53,8 @@ from explorer.ui.axes_dialog import AxesDialog
 from explorer.ui.controllers.source_data import SourceDataController
 from explorer.ui.help_dialogs import HelpDialog, ShortcutsDialog
 from explorer.ui.import_dialog import ImportDialog
-from explorer.ui.map_controls import MapControls, count_text, search_columns_button
 from explorer.ui.job_progress import JobProgress
+from explorer.ui.map_controls import MapControls, count_text, search_columns_button
 from explorer.ui.menus import create_actions, create_menus, project_actions
 from explorer.ui.panels.analogy_panel import AnalogyPanel
 from explorer.ui.panels.bias_panel import BiasPanel
