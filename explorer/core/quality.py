@@ -104,33 +104,26 @@ def _faiss():
     return faiss
 
 
-def _exact_distances(data: np.ndarray, rows: np.ndarray, found: np.ndarray, metric: str,
-                     norms: np.ndarray) -> np.ndarray:
-    """Distances (len(rows), m) in float64 between each of ``rows`` and its ``found`` ids."""
-    queries = data[rows].astype(np.float64)
+def _euclidean(data: np.ndarray, start: int, found: np.ndarray) -> np.ndarray:
+    """Euclidean distances in float64 between rows ``start ..`` and their ``found`` ids (m columns)."""
+    queries = data[start:start + len(found)].astype(np.float64)
     out = np.empty(found.shape, dtype=np.float64)
     for column in range(found.shape[1]):
-        others = data[found[:, column]].astype(np.float64)
-        if metric == "cosine":
-            dots = np.einsum("ij,ij->i", queries, others)
-            scale = norms[rows] * norms[found[:, column]]
-            cos = np.divide(dots, scale, out=np.zeros_like(dots), where=scale > 0)
-            out[:, column] = 1.0 - cos
-        else:
-            diff = queries - others
-            out[:, column] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+        diff = queries - data[found[:, column]]
+        out[:, column] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
     return out
 
 
-def _drop_self(rows: np.ndarray, found: np.ndarray, k: int) -> np.ndarray:
+def _drop_self(rows: np.ndarray, found: np.ndarray, keys: np.ndarray,
+               k: int) -> tuple[np.ndarray, np.ndarray]:
     """From k + 1 candidates per row drop the row itself (or, when it was not among them because
-    of exact duplicates or an approximate search, the last candidate)."""
+    of exact duplicates or an approximate search, the worst candidate)."""
     is_self = found == rows[:, None]
     missing = ~is_self.any(axis=1)
-    is_self[missing, -1] = True
-    keep = ~is_self
-    # rows with several "self" hits cannot happen: ids are unique within one search result
-    return found[keep].reshape(len(rows), k)
+    worst = np.argmin(np.where(found < 0, -np.inf, keys), axis=1)
+    is_self[missing, worst[missing]] = True
+    keep = ~is_self  # ids are unique within one row, so exactly one is dropped
+    return found[keep].reshape(len(rows), k), keys[keep].reshape(len(rows), k)
 
 
 def knn_graph(vectors: np.ndarray, k: int, metric: str = "cosine", index: Any = None,
@@ -139,7 +132,8 @@ def knn_graph(vectors: np.ndarray, k: int, metric: str = "cosine", index: Any = 
 
     ``exact=None`` searches exactly below ``INDEX_ROWS`` rows and through an approximate index above
     (``index`` when it fits these vectors and metric, else one built now); ``True``/``False`` force
-    either way.
+    either way. Cosine distances come from the search's float32 products (as scikit-learn's);
+    Euclidean ones are recomputed from the differences in float64.
     """
     data = as_vectors(vectors)
     if metric not in DISTANCE_METRICS:
@@ -154,49 +148,99 @@ def _knn_graph(data: np.ndarray, k: int, metric: str, index: Any, use_index: boo
                block_rows: int | None) -> Job[KnnGraph]:
     n = len(data)
     faiss = _faiss()
-    norms = np.linalg.norm(data.astype(np.float64), axis=1)
-    search_rows = (data / np.where(norms == 0, 1, norms)[:, None]).astype(np.float32) \
-        if metric == "cosine" else data
-    search_rows = np.ascontiguousarray(search_rows)
-    found_all = np.empty((n, k), dtype=np.int64)
-    start_at = 0.0
+    rows = np.ascontiguousarray(unit_rows(data), dtype=np.float32) if metric == "cosine" else data
+    ids = np.empty((n, k), dtype=np.int64)
+    keys = np.empty((n, k), dtype=np.float32)  # larger is nearer
     ann = None
     if use_index:
         ann = usable_index(index, data, metric)
         if ann is None:
             ann = yield from scaled_job(build_index_job(data, metric), 0.0, 0.4)
-        start_at = 0.4
-    block = block_rows or max(256, min(8192, BLOCK_BYTES // max(1, 4 * n)))
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        yield Progress(start_at + (1 - start_at) * start / n, 1.0,
-                       f"Finding the {k} nearest of each item ({start:,} of {n:,})")
-        rows = np.arange(start, stop)
-        if ann is not None:
-            found = ann.candidates(data[start:stop], k + 1)
-            short = (found < 0).any(axis=1)
-            if short.any():  # the scanned lists held too few rows: these rows exactly
-                found[short] = _flat_search(faiss, search_rows[rows[short]], search_rows, k + 1, metric)
-        else:
-            found = _flat_search(faiss, search_rows[start:stop], search_rows, k + 1, metric)
-        found_all[start:stop] = _drop_self(rows, found, k)
-    yield Progress(0.99, 1.0, "Measuring the distances found")
-    distances = np.empty((n, k), dtype=np.float64)
-    for start in range(0, n, 65536):
-        stop = min(n, start + 65536)
-        rows = np.arange(start, stop)
-        distances[start:stop] = _exact_distances(data, rows, found_all[start:stop], metric, norms)
+        found, found_keys = yield from _ivf_knn(rows, ann, k + 1, metric, 0.4)
+        short = np.flatnonzero((found < 0).any(axis=1))
+        if len(short):  # the lists scanned held too few rows: these rows exactly
+            found[short], found_keys[short] = _flat_search(faiss, rows[short], rows, k + 1, metric)
+        ids, keys = _drop_self(np.arange(n), found, found_keys, k)
+    else:
+        block = block_rows or max(256, min(8192, BLOCK_BYTES // max(1, 4 * n)))
+        for start in range(0, n, block):
+            stop = min(n, start + block)
+            yield Progress(start / n, 1.0, f"Finding the {k} nearest of each item ({start:,} of {n:,})")
+            found, found_keys = _flat_search(faiss, rows[start:stop], rows, k + 1, metric)
+            ids[start:stop], keys[start:stop] = _drop_self(np.arange(start, stop), found, found_keys, k)
+    if metric == "cosine":
+        distances = 1.0 - keys.astype(np.float64)
+    else:
+        yield Progress(0.99, 1.0, "Measuring the distances found")
+        distances = np.empty((n, k), dtype=np.float64)
+        for start in range(0, n, 65536):
+            distances[start:start + 65536] = _euclidean(data, start, ids[start:start + 65536])
     order = np.argsort(distances, axis=1, kind="stable")
-    indices = np.take_along_axis(found_all, order, axis=1)
+    indices = np.take_along_axis(ids, order, axis=1)
     distances = np.take_along_axis(distances, order, axis=1)
     search = ann.describe() if ann is not None else "exact"
     return KnnGraph(indices, distances, metric, search)
 
 
-def _flat_search(faiss, queries: np.ndarray, base: np.ndarray, k: int, metric: str) -> np.ndarray:
+def _ivf_knn(rows: np.ndarray, ann: Any, k: int, metric: str,
+             start_at: float) -> Generator[Progress, None, tuple[np.ndarray, np.ndarray]]:
+    """The approximate k nearest of every row (itself included) through the lists of ``ann``:
+    ids and keys (larger is nearer: cosine, or 2 q.x - |x|^2), -1 / -inf where the lists scanned
+    held fewer than k rows.
+
+    The rows of one list all scan the same lists: the ``ann.nprobe`` whose centres are nearest to
+    their own list's centre (a search of the index picks them per query instead). So each list is
+    one matrix product of its rows against the rows of the lists it scans, rather than one query
+    at a time. These products are small: BLAS runs them on one thread (with two threads on a busy
+    machine, waiting for each other made them 17 times slower, measured)."""
+    from threadpoolctl import threadpool_limits  # noqa: PLC0415 - scikit-learn's dependency
+
+    n = len(rows)
+    centroids = ann.centroids
+    nlist = len(centroids)
+    nprobe = max(1, min(int(ann.nprobe), nlist))
+    squares = np.einsum("ij,ij->i", rows, rows)
+    centre_squares = np.einsum("ij,ij->i", centroids, centroids)
+    keyed = centre_squares[None, :] - 2 * (centroids @ centroids.T)
+    np.fill_diagonal(keyed, -np.inf)  # a list always scans itself
+    probes = np.argpartition(keyed, nprobe - 1, axis=1)[:, :nprobe] if nprobe < nlist else \
+        np.broadcast_to(np.arange(nlist), (nlist, nlist))
+    members_order = np.argsort(ann.assignment, kind="stable")
+    member_starts = np.searchsorted(ann.assignment[members_order], np.arange(nlist + 1))
+    best = np.full((n, k), -1, dtype=np.int64)
+    best_keys = np.full((n, k), -np.inf, dtype=np.float32)
+    chunk = max(1, nlist // 50)
+    for first in range(0, nlist, chunk):
+        yield Progress(start_at + (1 - start_at) * first / nlist, 1.0,
+                       f"Finding the {k - 1} nearest of each item (list {first:,} of {nlist:,})")
+        with threadpool_limits(1, user_api="blas"):
+            for number in range(first, min(nlist, first + chunk)):
+                queries = members_order[member_starts[number]:member_starts[number + 1]]
+                if not len(queries):
+                    continue
+                scanned = np.concatenate([members_order[member_starts[m]:member_starts[m + 1]]
+                                          for m in probes[number]])
+                keys = rows[queries] @ rows[scanned].T
+                if metric != "cosine":
+                    keys = 2 * keys - squares[scanned][None, :]
+                if len(scanned) > k:
+                    top = np.argpartition(-keys, k - 1, axis=1)[:, :k]
+                    best[queries] = scanned[top]
+                    best_keys[queries] = np.take_along_axis(keys, top, axis=1)
+                else:
+                    best[queries, :len(scanned)] = scanned
+                    best_keys[queries, :len(scanned)] = keys
+    return best, best_keys
+
+
+def _flat_search(faiss, queries: np.ndarray, base: np.ndarray, k: int,
+                 metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """Exact k nearest (ids, keys larger-is-nearer) by faiss' brute-force search."""
     kind = faiss.METRIC_INNER_PRODUCT if metric == "cosine" else faiss.METRIC_L2
-    _, ids = faiss.knn(np.ascontiguousarray(queries), base, k, metric=kind)
-    return ids.astype(np.int64)
+    found_keys, ids = faiss.knn(np.ascontiguousarray(queries), base, k, metric=kind)
+    if metric != "cosine":
+        found_keys = -found_keys
+    return ids.astype(np.int64), found_keys.astype(np.float32)
 
 
 # ---------------------------------------------------------------------------------- outliers
@@ -276,7 +320,7 @@ def duplicates(vectors: np.ndarray, threshold: float = 0.95, block_bytes: int = 
 def _duplicates(data: np.ndarray, threshold: float, block_bytes: int,
                 max_pairs: int) -> Job[DuplicateResult]:
     n = len(data)
-    norms = np.linalg.norm(data.astype(np.float64), axis=1)
+    norms = np.sqrt(np.einsum("ij,ij->i", data, data, dtype=np.float64))
     units = np.ascontiguousarray(unit_rows(data), dtype=np.float32)
     margin = 1e-4
     block = max(1, min(n, block_bytes // (4 * n)))
@@ -368,6 +412,8 @@ def _check_classes(codes: np.ndarray, classes: np.ndarray, folds: int, name: str
         shown = f" ({classes[0]!r})" if len(classes) else ""
         raise ValueError(f"{name} has {len(classes)} class{shown}; a classifier needs at least 2")
     counts = np.bincount(codes[codes >= 0], minlength=len(classes))
+    if np.sort(counts)[-2] < 2:
+        raise ValueError(f"{name} needs at least two classes with 2 or more items each")
     if counts.max() < folds:
         raise ValueError(f"{folds} folds need a class with at least {folds} items; "
                          f"the largest class of {name} has {counts.max()}")
@@ -378,6 +424,7 @@ class OutOfFold:
     probabilities: np.ndarray  # (n, C) out-of-fold probability of each class, float64
     predictions: np.ndarray  # (n,) out-of-fold predicted class code
     fold_accuracies: np.ndarray  # (folds,) accuracy of each fold, as cross_val_score gives
+    coefficients: np.ndarray | None  # mean coef_ of the fold models that saw every class
     warnings: list[str] = field(default_factory=list)
 
 
@@ -398,6 +445,7 @@ def out_of_fold(vectors: np.ndarray, codes: np.ndarray, n_classes: int, folds: i
     probabilities = np.zeros((n, n_classes), dtype=np.float64)
     predictions = np.zeros(n, dtype=np.int64)
     accuracies = []
+    coefficients = []
     notes: list[str] = []
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     with warnings.catch_warnings(record=True) as caught:
@@ -412,10 +460,13 @@ def out_of_fold(vectors: np.ndarray, codes: np.ndarray, n_classes: int, folds: i
             predictions[test] = predicted
             accuracies.append(float(np.mean(predicted == codes[test])))
             probabilities[np.ix_(test, model.classes_)] = model.predict_proba(vectors[test])
+            if len(model.classes_) == n_classes:
+                coefficients.append(np.asarray(model.coef_, dtype=np.float64))
         if any(issubclass(w.category, ConvergenceWarning) for w in caught):
             notes.append("the logistic regression did not converge within 1,000 iterations "
                          "in some folds")
-    return OutOfFold(probabilities, predictions, np.asarray(accuracies), notes)
+    mean_coefficients = np.mean(coefficients, axis=0) if coefficients else None
+    return OutOfFold(probabilities, predictions, np.asarray(accuracies), mean_coefficients, notes)
 
 
 @dataclass
@@ -486,7 +537,9 @@ class ProbeResult:
     support: np.ndarray  # (C,) items of each class
     confusion: np.ndarray  # (C, C): rows the true class, columns the predicted one
     probabilities: np.ndarray  # (N, C) out-of-fold; NaN rows for items without a label
-    directions: np.ndarray  # (C, D) unit vectors; one row (towards classes[1]) with two classes
+    # (C, D) unit vectors, one row (towards classes[1]) with two classes: the mean coefficients of
+    # the fold models, so the direction costs no fit beyond cross_val_score's
+    directions: np.ndarray
     folds: int
     seed: int
     notes: list[str] = field(default_factory=list)
@@ -506,7 +559,7 @@ def probe(vectors: np.ndarray, labels: np.ndarray | list[Any], folds: int = 5, s
 def _probe(data, codes, classes, labelled, folds, seed) -> Job[ProbeResult]:
     own = codes[labelled]
     x = data[labelled]
-    share = 0.8 * folds / (folds + 1)
+    share = 0.95
     oof = yield from out_of_fold(x, own, len(classes), folds, seed, 0.0, share)
     n_classes = len(classes)
     confusion = np.zeros((n_classes, n_classes), dtype=np.int64)
@@ -516,13 +569,15 @@ def _probe(data, codes, classes, labelled, folds, seed) -> Job[ProbeResult]:
     diagonal = np.diag(confusion).astype(np.float64)
     precision = np.divide(diagonal, predicted, out=np.zeros(n_classes), where=predicted > 0)
     recall = np.divide(diagonal, support, out=np.zeros(n_classes), where=support > 0)
-    yield Progress(share, 1.0, "Fitting the probe on all the items for its direction")
-    from sklearn.exceptions import ConvergenceWarning  # noqa: PLC0415
+    coefficients = oof.coefficients
+    if coefficients is None:  # no fold saw every class: fit once on all the labelled items
+        yield Progress(share, 1.0, "Fitting the probe on all the items for its direction")
+        from sklearn.exceptions import ConvergenceWarning  # noqa: PLC0415
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model = _logistic().fit(x, own)
-    directions = unit_rows(np.asarray(model.coef_, dtype=np.float64))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            coefficients = _logistic().fit(x, own).coef_
+    directions = unit_rows(np.asarray(coefficients, dtype=np.float64))
     probabilities = np.full((len(data), n_classes), np.nan)
     probabilities[labelled] = oof.probabilities
     return ProbeResult(classes, float(np.mean(oof.fold_accuracies)), oof.fold_accuracies,
