@@ -55,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from explorer.core.neighbors import METRICS, Neighbors, nearest
+from explorer.core.neighbors import METRICS, Neighbors, nearest, unit_rows
 from explorer.core.progress import Job, Progress
 
 LIBRARY = "faiss"
@@ -97,8 +97,7 @@ class _Transform:
     def rows(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.float32)
         if self.metric == "cosine":
-            norms = np.linalg.norm(rows, axis=1, keepdims=True)
-            return np.ascontiguousarray(rows / np.where(norms == 0, 1, norms), dtype=np.float32)
+            return np.ascontiguousarray(unit_rows(rows), dtype=np.float32)
         if self.metric == "dot":
             sq = np.einsum("ij,ij->i", rows, rows)
             pad = np.sqrt(np.maximum(self.max_norm**2 - sq, 0)).astype(np.float32)
@@ -108,8 +107,7 @@ class _Transform:
     def queries(self, queries: np.ndarray) -> np.ndarray:
         queries = np.asarray(queries, dtype=np.float32)
         if self.metric == "cosine":
-            norms = np.linalg.norm(queries, axis=1, keepdims=True)
-            return np.ascontiguousarray(queries / np.where(norms == 0, 1, norms), dtype=np.float32)
+            return np.ascontiguousarray(unit_rows(queries), dtype=np.float32)
         if self.metric == "dot":
             zeros = np.zeros((len(queries), 1), dtype=np.float32)
             return np.ascontiguousarray(np.hstack([queries, zeros]), dtype=np.float32)
@@ -369,8 +367,7 @@ def _exact_top(vectors: np.ndarray, rows: np.ndarray, k: int, metric: str, batch
     a generator that yields between chunks of the matrix so that it can be stopped."""
     queries = np.asarray(vectors[rows], dtype=np.float32)
     if metric == "cosine":
-        norms = np.linalg.norm(queries, axis=1, keepdims=True)
-        queries = queries / np.where(norms == 0, 1, norms)
+        queries = unit_rows(queries)
     k = min(k, len(vectors) - 1)
     best_scores = np.full((len(rows), 0), np.inf, dtype=np.float32)
     best_ids = np.zeros((len(rows), 0), dtype=np.int64)
@@ -378,8 +375,7 @@ def _exact_top(vectors: np.ndarray, rows: np.ndarray, k: int, metric: str, batch
         yield progress(start / len(vectors))
         chunk = vectors[start:start + batch_rows]
         if metric == "cosine":
-            norms = np.linalg.norm(chunk, axis=1, keepdims=True)
-            keyed = -((chunk / np.where(norms == 0, 1, norms)) @ queries.T).T
+            keyed = -(unit_rows(chunk) @ queries.T).T
         elif metric == "dot":
             keyed = -(chunk @ queries.T).T
         else:

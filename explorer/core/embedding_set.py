@@ -7,6 +7,8 @@ from functools import cached_property
 
 import numpy as np
 
+from explorer.core.neighbors import unit_rows
+
 MODALITIES = ("text", "image", "word")
 
 
@@ -79,8 +81,7 @@ class EmbeddingSet:
     @cached_property
     def unit_vectors(self) -> np.ndarray:
         """Rows scaled to unit length (zero rows stay zero); cached like gensim's norms."""
-        norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
-        return self.vectors / np.where(norms == 0, 1, norms)
+        return unit_rows(self.vectors)
 
     @cached_property
     def key_to_index(self) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""A project: the embedding set, its 2-D projections and how the map is shown."""
+"""A project: the embedding set, its 2-D projections and the session (how the map is shown,
+explorer.core.session)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from explorer.core.embedding_set import EmbeddingSet
+from explorer.core.session import ViewState
 
 
 @dataclass(eq=False)
@@ -24,27 +26,6 @@ class Projection:
         self.coords = np.ascontiguousarray(self.coords, dtype=np.float32)
         if self.coords.ndim != 2 or self.coords.shape[1] != 2:
             raise ValueError(f"projection {self.name!r} must be (N, 2), got {self.coords.shape}")
-
-
-@dataclass
-class ViewState:
-    """How the map looks and what the user was doing: reopening a project restores all of it."""
-
-    projection: str | None = None
-    color_by: str | None = None
-    selected: list[int] = field(default_factory=list)
-    focus: int | None = None  # the item shown in the side panel
-    hidden_categories: list[str] = field(default_factory=list)  # legend toggles
-    search: str = ""
-    search_regex: bool = False
-    point_size: float | None = None  # None: the map's automatic size
-    opacity: float | None = None
-    view_range: list[float] | None = None  # [x_min, x_max, y_min, y_max] of the visible map
-    highlighted: list[int] | None = None  # a panel's result items marked on the map
-    arrows: list[tuple[int, int]] = field(default_factory=list)
-    # Each analysis panel's inputs and results, by panel name (results are core result objects,
-    # stored through explorer.core.records).
-    panels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from explorer.core.neighbors import unit_rows
 from explorer.core.parameters import with_defaults
 from explorer.core.progress import Job, Progress
 from explorer.core.project import Projection
@@ -128,7 +129,7 @@ def axes_projection(vectors: np.ndarray, x_direction: np.ndarray, y_direction: n
     position along ``x_direction`` (unit vectors dotted with the unit direction); y likewise along
     ``y_direction`` made orthogonal to x, or, without one, along the first principal component of
     what x leaves unexplained, so the map still spreads out."""
-    units = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    units = unit_rows(vectors)
     x_unit = np.asarray(x_direction, dtype=np.float64)
     x_unit = x_unit / np.linalg.norm(x_unit)
     x = units @ x_unit
@@ -146,7 +147,7 @@ def axes_projection(vectors: np.ndarray, x_direction: np.ndarray, y_direction: n
 
 def direction_between(vectors: np.ndarray, start: np.ndarray | list[int], end: np.ndarray | list[int]) -> np.ndarray:
     """The direction from one item (or the centroid of several) to another, on unit vectors."""
-    units = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    units = unit_rows(vectors)
     a = units[np.atleast_1d(start)].mean(axis=0)
     b = units[np.atleast_1d(end)].mean(axis=0)
     direction = (b - a).astype(np.float64)

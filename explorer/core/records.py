@@ -18,11 +18,19 @@ from explorer.core.analogy import AnalogyEvaluation, AnalogyResult, SectionScore
 from explorer.core.bias import Direction, DirectionScores, WeatResult
 from explorer.core.clusters import ClusterLabel, ClusterResult
 from explorer.core.neighbors import Neighbors
+from explorer.core.session import (
+    AnalogySession,
+    BiasSession,
+    ClustersSession,
+    NeighborsSession,
+    ViewState,
+)
 
 RECORD_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (Neighbors, AnalogyResult, AnalogyEvaluation, SectionScore, WeatResult, Direction,
-                DirectionScores, ClusterResult, ClusterLabel)
+                DirectionScores, ClusterResult, ClusterLabel,
+                ViewState, NeighborsSession, AnalogySession, ClustersSession, BiasSession)
 }
 # Arrays at least this long go to the side store when there is one; shorter ones stay in the JSON.
 INLINE_ARRAY_LIMIT = 256
@@ -51,11 +59,18 @@ def to_record(value: Any, put_array: Callable[[np.ndarray], str] | None = None) 
         name = type(value).__name__
         if RECORD_TYPES.get(name) is not type(value):
             raise RecordError(f"{name} is not a result type that a project keeps")
-        return {"__type__": name, "fields": {f.name: to_record(getattr(value, f.name), put_array)
-                                             for f in dataclasses.fields(value)}}
+        record = {"__type__": name, "fields": {f.name: to_record(getattr(value, f.name), put_array)
+                                               for f in dataclasses.fields(value)}}
+        version = getattr(type(value), "RECORD_VERSION", None)
+        if version is not None:  # evented session records say which version of their fields they hold
+            record["__version__"] = version
+        return record
     if isinstance(value, tuple):
         return {"__tuple__": [to_record(v, put_array) for v in value]}
     if isinstance(value, list):
+        if put_array is not None and len(value) >= INLINE_ARRAY_LIMIT \
+                and all(type(v) is int for v in value):  # item lists (a selection): one array
+            return {"__npy__": put_array(np.asarray(value, dtype=np.int64))}
         return [to_record(v, put_array) for v in value]
     if isinstance(value, dict):
         if all(isinstance(k, str) for k in value) and not any(k.startswith("__") for k in value):
@@ -78,6 +93,14 @@ def from_record(data: Any, get_array: Callable[[str], np.ndarray] | None = None)
         if cls is None or not isinstance(fields, dict):
             raise RecordError(f"unknown result type {data['__type__']!r}")
         known = {f.name for f in dataclasses.fields(cls)}
+        current = getattr(cls, "RECORD_VERSION", None)
+        if current is not None:
+            version = data.get("__version__", 1)
+            if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+                raise RecordError(f"a {cls.__name__} record has no valid version")
+            if version > current:
+                raise RecordError(f"a {cls.__name__} record was written by a newer version of the app")
+            fields = cls.upgrade(dict(fields), version)
         try:
             return cls(**{k: from_record(v, get_array) for k, v in fields.items() if k in known})
         except TypeError as err:

@@ -169,16 +169,16 @@ def saved_result_table(project, what: str, bookmark: str | None = None) -> Table
         return items_table(project, project.bookmarks[bookmark], bookmark=bookmark)
     panel = {"neighbors": "neighbors", "analogy": "analogy", "clusters": "clusters", "weat": "bias",
              "direction": "bias"}[what]
-    saved = project.view.panels.get(panel, {})
+    saved = project.view.panel(panel)
     emb = project.embeddings
-    if what == "neighbors" and saved.get("result") is not None:
-        return neighbors_table(saved["result"], emb, str(saved.get("description", "")))
-    if what == "analogy" and saved.get("result") is not None:
-        return analogy_table(saved["result"])
-    if what == "clusters" and saved.get("result") is not None:
-        return clusters_table(saved["result"], saved.get("names", {}), emb)
-    if what == "weat" and saved.get("weat") is not None:
-        return weat_table(saved["weat"])
-    if what == "direction" and saved.get("direction") is not None:
-        return direction_table(saved["direction"], saved["direction_scores"])
+    if what == "neighbors" and saved.result is not None:
+        return neighbors_table(saved.result, emb, saved.description)
+    if what == "analogy" and saved.result is not None:
+        return analogy_table(saved.result)
+    if what == "clusters" and saved.result is not None:
+        return clusters_table(saved.result, saved.names or {}, emb)
+    if what == "weat" and saved.weat is not None:
+        return weat_table(saved.weat)
+    if what == "direction" and saved.direction is not None:
+        return direction_table(saved.direction, saved.direction_scores)
     raise KeyError(f"the project holds no {what} result: run it in the app (or with its command) and save")

@@ -5,14 +5,23 @@ and a single file can be replaced atomically (write a temporary file beside it, 
 so a save that dies half-way never leaves a half-written project. Arrays are stored uncompressed
 (ZIP_STORED) so they load at disk speed; text columns are deflated.
 
-Layout (format 1)::
+Layout (format 3)::
 
-    manifest.json            {"format": "embedding-explorer-project", "format_version": 1, ...}
+    manifest.json            {"format": "embedding-explorer-project", "format_version": 3,
+                              "embeddings": {...}, "projections": [...], "bookmarks": [...],
+                              "session": {"__type__": "ViewState", "__version__": 1, "fields": {...}},
+                              "source": {...}, "neighbor_index": {...}, "arrays": {name: sha256}}
     arrays/vectors.npy       float32 (N, D)
     arrays/<name>.utf8.npy   uint8: the UTF-8 bytes of a text column, joined
     arrays/<name>.offsets.npy int64 (N + 1): where each string starts and ends in those bytes
     arrays/meta/<col>.npy    numeric metadata columns
     arrays/proj/<i>.npy      float32 (N, 2) per projection
+    arrays/session/<i>.npy   large arrays of the session (selections, results)
+
+The session (explorer.core.session) is written generically by explorer.core.records: each record
+names its type and version, and only known types are rebuilt. Older formats are migrated step by
+step when read (``MIGRATIONS``): format 1 kept absolute image paths, format 2 the view field by field
+and each panel's inputs under its widgets' names.
 
 Every array carries a SHA-256 checksum in the manifest, so a truncated or corrupted file is refused
 with a clear message instead of showing wrong data. Nothing is unpickled: ``allow_pickle=False``.
@@ -46,7 +55,7 @@ from explorer.core.project import DataSource, Project, Projection, ViewState
 from explorer.core.records import RecordError, from_record, to_record
 
 FORMAT_NAME = "embedding-explorer-project"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 SUFFIX = ".eexp"
 MANIFEST = "manifest.json"
 _MEMBER_NAME = re.compile(r"^arrays/[A-Za-z0-9_./-]+\.npy$")
@@ -68,6 +77,37 @@ def _v1_to_v2(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 MIGRATIONS[1] = _v1_to_v2
+
+
+# Format 2 kept each panel's inputs under the names of its widgets; format 3 keeps typed records
+# whose fields were named after those widgets, so the values carry over one to one.
+_V2_PANEL_RECORDS = {"neighbors": "NeighborsSession", "analogy": "AnalogySession",
+                     "clusters": "ClustersSession", "bias": "BiasSession"}
+
+
+def _v2_to_v3(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 wrote the view field by field and the panels as free-form tables; format 3 writes
+    the session as one versioned record (explorer.core.session.ViewState)."""
+    manifest = dict(manifest)
+    view = manifest.pop("view", None)
+    view = dict(view) if isinstance(view, dict) else {}
+    panels = view.pop("panels", None)
+    fields = {name: value for name, value in view.items() if isinstance(name, str)}
+    if isinstance(panels, dict):
+        for name, record_type in _V2_PANEL_RECORDS.items():
+            saved = panels.get(name)
+            if not isinstance(saved, dict):
+                continue
+            inputs = saved.get("inputs")
+            panel_fields = dict(inputs) if isinstance(inputs, dict) else {}
+            panel_fields.update({k: v for k, v in saved.items() if k != "inputs"})
+            fields[name] = {"__type__": record_type, "__version__": 1, "fields": panel_fields}
+    manifest["session"] = {"__type__": "ViewState", "__version__": 1, "fields": fields}
+    manifest["format_version"] = 3
+    return manifest
+
+
+MIGRATIONS[2] = _v2_to_v3
 
 
 class ProjectFileError(Exception):
@@ -197,7 +237,6 @@ def _write_archive(project: Project, archive: zipfile.ZipFile, folder: Path) -> 
 
     from explorer import __version__  # noqa: PLC0415 - avoid an import cycle at module load
 
-    view = project.view
     manifest = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -206,22 +245,8 @@ def _write_archive(project: Project, archive: zipfile.ZipFile, folder: Path) -> 
         "description": project.description,
         "embeddings": embeddings,
         "projections": projections,
-        "view": {
-            "projection": view.projection,
-            "color_by": view.color_by,
-            "selected": to_record(np.asarray(view.selected, dtype=np.int64), put_array),
-            "focus": view.focus,
-            "hidden_categories": [str(c) for c in view.hidden_categories],
-            "search": view.search,
-            "search_regex": view.search_regex,
-            "point_size": view.point_size,
-            "opacity": view.opacity,
-            "view_range": None if view.view_range is None else [float(v) for v in view.view_range],
-            "highlighted": None if view.highlighted is None
-            else to_record(np.asarray(view.highlighted, dtype=np.int64), put_array),
-            "arrows": [[int(a), int(b)] for a, b in view.arrows],
-            "panels": to_record(view.panels, put_array),
-        },
+        # the whole session, written generically as versioned records (explorer.core.session)
+        "session": to_record(project.view, put_array),
         "bookmarks": [{"name": name, "items": to_record(np.asarray(items, dtype=np.int64), put_array)}
                       for name, items in project.bookmarks.items()],
     }
@@ -480,26 +505,13 @@ def _build_project(manifest: dict[str, Any], reader: _Reader, trusted: list[Path
         """Item indices from the manifest; any out of range are dropped."""
         return [int(i) for i in np.asarray(from_record(value, reader.array)).ravel().tolist() if 0 <= int(i) < n]
 
-    view_spec = manifest.get("view", {})
-    color_by = view_spec.get("color_by")
-    focus = view_spec.get("focus")
-    view_range = view_spec.get("view_range")
-    view = ViewState(
-        projection=view_spec.get("projection") if view_spec.get("projection") in projections else None,
-        color_by=color_by if color_by in embeddings.metadata else None,
-        selected=items(view_spec.get("selected", [])),
-        focus=int(focus) if isinstance(focus, int) and 0 <= focus < n else None,
-        hidden_categories=[str(c) for c in view_spec.get("hidden_categories", [])],
-        search=str(view_spec.get("search", "")),
-        search_regex=bool(view_spec.get("search_regex", False)),
-        point_size=_optional_float(view_spec.get("point_size")),
-        opacity=_optional_float(view_spec.get("opacity")),
-        view_range=[float(v) for v in view_range] if isinstance(view_range, list) and len(view_range) == 4
-        else None,
-        highlighted=None if view_spec.get("highlighted") is None else items(view_spec["highlighted"]),
-        arrows=[(int(a), int(b)) for a, b in view_spec.get("arrows", []) if 0 <= int(a) < n and 0 <= int(b) < n],
-        panels=_read_panels(view_spec.get("panels", {}), reader),
-    )
+    try:
+        view = from_record(manifest.get("session"), reader.array)
+    except RecordError as err:
+        raise reader.error(f"its saved session is damaged ({err})") from err
+    if not isinstance(view, ViewState):
+        view = ViewState()
+    view.sanitize(n, projections, embeddings.metadata)
     project = Project(
         embeddings=embeddings,
         projections=projections,
@@ -513,21 +525,10 @@ def _build_project(manifest: dict[str, Any], reader: _Reader, trusted: list[Path
     return project
 
 
-def _optional_float(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
 def _check_blobs(blob: np.ndarray, offsets: np.ndarray, reader: _Reader, what: str) -> None:
     if blob.dtype != np.uint8 or offsets.ndim != 1 or not len(offsets) or offsets[0] != 0 \
             or offsets[-1] != len(blob) or np.any(np.diff(offsets) < 0):
         raise reader.error(f"{what} are damaged")
-
-
-def _read_panels(spec: Any, reader: _Reader) -> dict[str, dict[str, Any]]:
-    panels = from_record(spec, reader.array)
-    if not isinstance(panels, dict):
-        raise reader.error("the saved panel states are not a table")
-    return {str(name): state for name, state in panels.items() if isinstance(state, dict)}
 
 
 def _read_source(spec: Any, reader: _Reader, folder: Path, trusted: list[Path]) -> DataSource | None:

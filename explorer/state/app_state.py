@@ -1,9 +1,16 @@
-"""AppState: what is loaded, shown, selected and hovered. Views read it and write it; they never
-talk to each other (glue's hub / napari's evented models, in miniature)."""
+"""AppState: the one owner of the session. It holds the open project and its evented session record
+(``project.view``, explorer.core.session), marks the project dirty on every change of a saved field,
+and tells the views what changed through one signal per kind of change. Views read it and write it;
+they never talk to each other (glue's hub / napari's evented models, in miniature).
+
+What is not saved lives here too: the hovered item, a running layout's preview, the search matches
+(derived from the saved search text).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,6 +26,8 @@ class AppState:
         self.dirty = False
         self.revision = 0  # counts changes, so a save can tell whether it saved the latest
         self.hovered: int | None = None
+        self.preview: np.ndarray | None = None
+        self.search_matches: np.ndarray | None = None  # None: no search running
         self.project_changed = Signal()  # a new project (or none) was loaded
         self.projection_changed = Signal()  # the shown projection changed
         self.colors_changed = Signal()  # the colouring column changed
@@ -28,52 +37,63 @@ class AppState:
         self.path_changed = Signal()  # the project's file changed (open, save as)
         self.projections_changed = Signal()  # a projection was added or removed
         self.preview_changed = Signal()  # a running layout's intermediate coordinates
-        self.preview: np.ndarray | None = None
         self.search_changed = Signal()  # the search matches changed
         self.visibility_changed = Signal()  # categories were hidden or shown
         self.focus_changed = Signal()  # the item in focus (within a selection) changed
-        self.search_text = ""
-        self.search_regex = False
-        self.search_matches: np.ndarray | None = None  # None: no search running
-        self.hidden_categories: set[str] = set()
-        self.focus: int | None = None
         self.highlight_changed = Signal()  # a panel's result items to mark on the map
-        self.highlighted: np.ndarray | None = None
         self.arrows_changed = Signal()  # arrows to draw on the map (analogies)
-        self.arrows: list[tuple[int, int]] = []
         self.columns_changed = Signal()  # a metadata column was added (e.g. clusters)
         self.bookmarks_changed = Signal()  # a named selection was added or removed
+        self.appearance_changed = Signal()  # point size, opacity or the visible range changed
+        self.source_changed = Signal()  # where the project's data files are (images) changed
+        self.panel_changed = Signal()  # (panel name, field): a panel's saved inputs or result changed
+        # which signal a change of each saved view field fires (panel records: panel_changed)
+        self._signals = {
+            "projection": self.projection_changed, "color_by": self.colors_changed,
+            "selected": self.selection_changed, "focus": self.focus_changed,
+            "hidden_categories": self.visibility_changed, "highlighted": self.highlight_changed,
+            "arrows": self.arrows_changed, "point_size": self.appearance_changed,
+            "opacity": self.appearance_changed, "view_range": self.appearance_changed,
+        }
 
     # ----------------------------------------------------------------------------- project
     def set_project(self, project: Project | None, path: Path | None = None) -> None:
-        """Show ``project``, restoring what its view recorded (search, hidden categories, the item
-        in focus, a panel's highlighted results)."""
+        """Show ``project``, restoring what its session recorded (search, hidden categories, the
+        item in focus, each panel's inputs and results). Ends clean: the views may fill inputs the
+        file left unchosen while they bind, which is not a change of the user's."""
+        if self.project is not None:
+            self.project.view.changed.disconnect(self._on_view_changed)
         self.project = project
         self.hovered = None
         self.preview = None
-        self.search_text = ""
-        self.search_regex = False
         self.search_matches = None
-        self.hidden_categories = set()
-        self.focus = None
-        self.highlighted = None
-        self.arrows = []
         if project is not None:
             view = project.view
             if view.search:
                 try:
                     self.search_matches = search(project.embeddings, view.search, regex=view.search_regex)
-                    self.search_text, self.search_regex = view.search, view.search_regex
                 except ValueError:
                     view.search = ""
-            self.hidden_categories = set(view.hidden_categories)
-            self.focus = view.focus if view.focus in view.selected else None
-            self.highlighted = None if view.highlighted is None else np.asarray(view.highlighted, dtype=np.int64)
-            self.arrows = list(view.arrows)
+            if view.focus is not None and view.focus not in view.selected:
+                view.focus = None
+            view.changed.connect(self._on_view_changed)
         self.path = Path(path) if path is not None else None
         self.project_changed.emit()
         self.path_changed.emit()
         self.set_dirty(False)
+
+    def _on_view_changed(self, name: str, value: Any) -> None:
+        """Every change of a saved field: mark dirty, then tell the views that depend on it."""
+        self.set_dirty()
+        panel, _, field = name.partition(".")
+        if field:
+            self.panel_changed.emit(panel, field)
+        elif name in ("search", "search_regex"):
+            self.search_changed.emit()
+        elif name in self._signals:
+            if name == "color_by":
+                self.visibility_changed.emit()  # hidden categories were reset with the column
+            self._signals[name].emit()
 
     def set_path(self, path: Path) -> None:
         self.path = Path(path)
@@ -86,10 +106,35 @@ class AppState:
             self.dirty = dirty
             self.dirty_changed.emit()
 
-    # ----------------------------------------------------------------------------- view
+    # ----------------------------------------------------------------------------- saved view fields
     @property
     def selection(self) -> list[int]:
         return list(self.project.view.selected) if self.project else []
+
+    @property
+    def focus(self) -> int | None:
+        return self.project.view.focus if self.project else None
+
+    @property
+    def search_text(self) -> str:
+        return self.project.view.search if self.project else ""
+
+    @property
+    def search_regex(self) -> bool:
+        return self.project.view.search_regex if self.project else False
+
+    @property
+    def hidden_categories(self) -> set[str]:
+        return set(self.project.view.hidden_categories) if self.project else set()
+
+    @property
+    def highlighted(self) -> np.ndarray | None:
+        marked = self.project.view.highlighted if self.project else None
+        return None if marked is None else np.asarray(marked, dtype=np.int64)
+
+    @property
+    def arrows(self) -> list[tuple[int, int]]:
+        return list(self.project.view.arrows) if self.project else []
 
     def select(self, indices: list[int] | np.ndarray) -> None:
         if self.project is None:
@@ -97,13 +142,11 @@ class AppState:
         n = len(self.project.embeddings)
         unique = np.unique(np.asarray(indices, dtype=np.int64).ravel())  # sorted; fast for 1M points
         cleaned = unique[(unique >= 0) & (unique < n)].tolist()
-        if cleaned != self.project.view.selected:
-            self.project.view.selected = cleaned
-            if self.focus is not None and self.focus not in cleaned:
-                self.focus = self.project.view.focus = None
-                self.focus_changed.emit()
-            self.selection_changed.emit()
-            self.set_dirty()
+        view = self.project.view
+        if cleaned != view.selected:
+            if view.focus is not None and view.focus not in cleaned:
+                view.focus = None
+            view.selected = cleaned
 
     def set_hovered(self, index: int | None) -> None:
         if index != self.hovered:
@@ -113,10 +156,7 @@ class AppState:
     def set_projection(self, name: str) -> None:
         if self.project is None or name not in self.project.projections:
             return
-        if name != self.project.view.projection:
-            self.project.view.projection = name
-            self.projection_changed.emit()
-            self.set_dirty()
+        self.project.view.projection = name
 
     def add_projection(self, projection: Projection, show: bool = True) -> None:
         if self.project is None:
@@ -125,7 +165,8 @@ class AppState:
         self.projections_changed.emit()
         self.set_dirty()
         if show:
-            self.project.view.projection = None  # force a change even when the name is reused
+            if self.project.view.projection == projection.name:  # a recomputed one under the same name
+                self.projection_changed.emit()
             self.set_projection(projection.name)
 
     def set_preview(self, coords: np.ndarray | None) -> None:
@@ -140,13 +181,23 @@ class AppState:
             return
         if column is not None and column not in self.project.embeddings.metadata:
             raise KeyError(column)
-        if column != self.project.view.color_by:
-            self.project.view.color_by = column
-            self.hidden_categories = set()
-            self.project.view.hidden_categories = []
-            self.colors_changed.emit()
-            self.visibility_changed.emit()
-            self.set_dirty()
+        view = self.project.view
+        if column != view.color_by:
+            view.hidden_categories = []
+            view.color_by = column
+
+    def set_appearance(self, point_size: float | None = None, opacity: float | None = None,
+                       view_range: list[float] | None = None) -> None:
+        """Record what the user set on the map (each given value)."""
+        if self.project is None:
+            return
+        view = self.project.view
+        if point_size is not None:
+            view.point_size = float(point_size)
+        if opacity is not None:
+            view.opacity = float(opacity)
+        if view_range is not None:
+            view.view_range = [float(v) for v in view_range]
 
     # ----------------------------------------------------------------------------- finding
     def set_search(self, text: str, regex: bool = False) -> None:
@@ -155,36 +206,35 @@ class AppState:
         if self.project is None:
             return
         matches = search(self.project.embeddings, text, regex=regex) if text else None
-        self.search_text, self.search_regex = text, regex
+        view = self.project.view
         self.search_matches = matches
-        self.project.view.search, self.project.view.search_regex = text, regex
-        self.search_changed.emit()
+        if (text, regex) == (view.search, view.search_regex):
+            self.search_changed.emit()  # the same search again (the data may have changed)
+            return
+        view.search_regex = regex  # views read both on either change
+        view.search = text
 
     def toggle_category(self, label: str) -> None:
-        self.hidden_categories ^= {label}
-        if self.project is not None:
-            self.project.view.hidden_categories = sorted(self.hidden_categories)
-        self.visibility_changed.emit()
+        if self.project is None:
+            return
+        self.project.view.hidden_categories = sorted(self.hidden_categories ^ {label})
 
     def visible_mask(self) -> np.ndarray | None:
         """False for points whose category is hidden in the legend; None when all are shown."""
         project = self.project
-        if project is None or not self.hidden_categories or not project.view.color_by:
+        if project is None or not project.view.hidden_categories or not project.view.color_by:
             return None
         values = project.embeddings.metadata[project.view.color_by].astype(str)
-        return ~np.isin(values, list(self.hidden_categories))
+        return ~np.isin(values, list(project.view.hidden_categories))
 
     def set_highlight(self, indices: np.ndarray | list[int] | None) -> None:
-        self.highlighted = None if indices is None else np.asarray(indices, dtype=np.int64)
         if self.project is not None:
-            self.project.view.highlighted = None if indices is None else self.highlighted.tolist()
-        self.highlight_changed.emit()
+            self.project.view.highlighted = None if indices is None \
+                else np.asarray(indices, dtype=np.int64).ravel().tolist()
 
     def set_arrows(self, arrows: list[tuple[int, int]]) -> None:
-        self.arrows = [(int(a), int(b)) for a, b in arrows]
         if self.project is not None:
-            self.project.view.arrows = list(self.arrows)
-        self.arrows_changed.emit()
+            self.project.view.arrows = [(int(a), int(b)) for a, b in arrows]
 
     def add_column(self, name: str, values: np.ndarray, color: bool = True) -> None:
         """Add (or replace) a metadata column, e.g. cluster assignments, and colour by it."""
@@ -196,15 +246,31 @@ class AppState:
         self.columns_changed.emit()
         self.set_dirty()
         if color:
-            self.project.view.color_by = None
+            if self.project.view.color_by == name:  # the same column with new values
+                self.project.view.hidden_categories = []
+                self.colors_changed.emit()
+                self.visibility_changed.emit()
             self.set_color_by(name)
 
     def set_focus(self, index: int | None) -> None:
-        if index != self.focus:
-            self.focus = index
-            if self.project is not None:
-                self.project.view.focus = index
-            self.focus_changed.emit()
+        if self.project is not None:
+            self.project.view.focus = index
+
+    def set_data_root(self, root: Path) -> None:
+        """The folder the project's image paths are relative to, as the user chose it."""
+        from explorer.core.project import DataSource  # noqa: PLC0415
+
+        if self.project is None:
+            return
+        self.project.source = self.project.source or DataSource()
+        self.project.source.root = Path(root).expanduser().resolve()
+        self.source_changed.emit()
+        self.set_dirty()
+
+    def data_changed(self) -> None:
+        """The project's source data (its copy, or where it lives) changed outside the session."""
+        self.source_changed.emit()
+        self.set_dirty()
 
     # ----------------------------------------------------------------------------- bookmarks
     def add_bookmark(self, name: str, indices: list[int] | np.ndarray | None = None) -> str:

@@ -41,6 +41,7 @@ from explorer.io.source_copy import copy_source_job, extract_source_job
 from explorer.state import AppState
 from explorer.ui.axes_dialog import AxesDialog
 from explorer.ui.import_dialog import ImportDialog
+from explorer.ui.menus import create_actions, create_menus, project_actions
 from explorer.ui.panels.analogy_panel import AnalogyPanel
 from explorer.ui.panels.bias_panel import BiasPanel
 from explorer.ui.panels.clusters_panel import ClustersPanel
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
         self.state.dirty_changed.connect(self._update_title)
         self.state.path_changed.connect(self._update_title)
         self.state.hover_changed.connect(self._on_hover_changed)
+        self.state.appearance_changed.connect(self._sync_appearance)
         self._update_title()
         self._on_project_changed()
         geometry = self.settings.value("window/geometry")
@@ -171,87 +173,16 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
 
     # ------------------------------------------------------------------ actions and menus
-    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        if tip:
-            action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
-
     def _create_actions(self) -> None:
-        key = QKeySequence.StandardKey
-        self.import_action = self._action("New Project from &Data…", lambda: self.import_dialog(), key.New,
-                                          "Import texts, images or vectors into a new project")
-        self.open_action = self._action("&Open…", self.open_dialog, key.Open, "Open a project file")
-        self.save_action = self._action("&Save", self.save, key.Save, "Save the project")
-        self.save_as_action = self._action("Save &As…", self.save_as_dialog, key.SaveAs,
-                                           "Save the project under a new name")
-        self.export_map_action = self._action("Export &Map Image…", self.export_map_dialog,
-                                              QKeySequence("Ctrl+E"), "Save the map as PNG or SVG")
-        self.quit_action = self._action("&Quit", self.close, QKeySequence("Ctrl+Q"), "Quit Embedding Explorer")
-        self.reset_view_action = self._action("&Reset View", self.scatter.reset_view,
-                                              QKeySequence("Ctrl+0"), "Show every point")
-        self.clear_selection_action = self._action("&Clear Selection", lambda: self.state.select([]),
-                                                   QKeySequence("Esc"))
-        self.about_action = self._action("&About", self._about)
-        self.isolate_action = self._action("&Isolate Selection", self.isolate_selection, QKeySequence("Ctrl+I"),
-                                           "A new project of the selected items, with its own map")
-        self.custom_axes_action = self._action("Custom &Axes…", self.custom_axes_dialog, None,
-                                               "Axes from one term or selection to another (e.g. he → she)")
-        self.new_projection_action = self._action("&New Projection…", self.new_projection_dialog,
-                                                  QKeySequence("Ctrl+P"),
-                                                  "Compute PCA, t-SNE or UMAP coordinates")
-        self.bookmark_action = self._action("&Bookmark Selection…", self.bookmark_dialog, QKeySequence("Ctrl+D"),
-                                            "Keep the selected items under a name, saved with the project")
-        self.keep_copy_action = self._action(
-            "Keep a &Copy of the Data in the Project", self.set_keep_copy, None,
-            "Store the imported file (and images) inside the project, so it travels with it")
-        self.keep_copy_action.setCheckable(True)
-        self.extract_copy_action = self._action("E&xtract the Copied Data…", self.extract_copy_dialog, None,
-                                                "Write the data stored in the project into a folder")
-        self.locate_data_action = self._action("&Locate the Data Folder…", self.locate_data_dialog, None,
-                                               "Point the project at the folder that holds its images")
+        create_actions(self)  # every command, from the one table in explorer.ui.menus
 
     def _create_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(self.import_action)
-        file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addSeparator()
-        file_menu.addAction(self.save_action)
-        file_menu.addAction(self.save_as_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.export_map_action)
-        file_menu.addSeparator()
-        data_menu = file_menu.addMenu("Source &Data")
-        for action in (self.keep_copy_action, self.extract_copy_action, self.locate_data_action):
-            data_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        self.file_menu = file_menu
-        view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(self.reset_view_action)
-        view_menu.addAction(self.clear_selection_action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.item_dock.toggleViewAction())
-        view_menu.addAction(self.selection_dock.toggleViewAction())
-        view_menu.addAction(self.analysis_dock.toggleViewAction())
-        self.view_menu = view_menu
-        map_menu = self.menuBar().addMenu("&Map")
-        map_menu.addAction(self.new_projection_action)
-        map_menu.addAction(self.custom_axes_action)
-        map_menu.addSeparator()
-        map_menu.addAction(self.isolate_action)
-        self.map_menu = map_menu
-        self.bookmarks_menu = self.menuBar().addMenu("&Bookmarks")
-        self.bookmarks_menu.aboutToShow.connect(self._fill_bookmarks_menu)
+        create_menus(self, docks=[self.item_dock, self.selection_dock, self.analysis_dock])
         self._fill_bookmarks_menu()
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self.about_action)
         self._fill_recent_menu()
+
+    def clear_selection(self) -> None:
+        self.state.select([])
 
     def _create_toolbar(self) -> None:
         bar = QToolBar("Map", self)
@@ -311,14 +242,14 @@ class MainWindow(QMainWindow):
         self.size_box.setRange(0.5, 12)
         self.size_box.setSingleStep(0.5)
         self.size_box.setToolTip("Point radius in pixels")
-        self.size_box.valueChanged.connect(self.scatter.cloud.set_radius)
+        self.size_box.valueChanged.connect(lambda v: self.state.set_appearance(point_size=v))
         bar.addWidget(self.size_box)
         bar.addWidget(QLabel(" Opacity "))
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self.opacity_slider.setRange(10, 100)
         self.opacity_slider.setValue(85)
         self.opacity_slider.setMaximumWidth(90)
-        self.opacity_slider.valueChanged.connect(lambda v: self.scatter.cloud.set_point_opacity(v / 100))
+        self.opacity_slider.valueChanged.connect(lambda v: self.state.set_appearance(opacity=v / 100))
         bar.addWidget(self.opacity_slider)
         self.addToolBar(bar)
         self.toolbar = bar
@@ -653,33 +584,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported {path}", 4000)
 
     # ------------------------------------------------------------------ what a project keeps
-    @property
-    def panels(self) -> dict[str, QWidget]:
-        """The panels whose inputs and results are saved with the project, by name."""
-        return {"neighbors": self.neighbors_panel, "analogy": self.analogy_panel,
-                "clusters": self.clusters_panel, "bias": self.bias_panel}
-
     def record_session(self) -> None:
-        """Write the view and every panel's inputs and results into the project (before a save)."""
-        project = self.state.project
-        if project is None:
-            return
+        """Before a save: the visible area of the map, which the view changes without the user
+        (fits, new layouts). Everything else the session keeps is written as it changes."""
         self.scatter.record_view()
-        project.view.panels = {name: panel.save_state() for name, panel in self.panels.items()
-                               if hasattr(panel, "save_state")}
-
-    def _restore_session(self) -> None:
-        project = self.state.project
-        if project is None:
-            return
-        for name, panel in self.panels.items():
-            saved = project.view.panels.get(name)
-            if saved and hasattr(panel, "restore_state"):
-                try:
-                    panel.restore_state(saved)
-                except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
-                    # a result that no longer fits the data is dropped, the rest of the project opens
-                    self.statusBar().showMessage(f"The saved {name} results could not be shown ({err})", 8000)
 
     # ------------------------------------------------------------------ bookmarks
     def bookmark_dialog(self) -> None:
@@ -752,9 +660,8 @@ class MainWindow(QMainWindow):
         self.data_copier.start(extract_source_job(self.state.project, folder), "extract the source data")
 
     def _on_data_copied(self, result) -> None:
-        self.state.set_dirty()
+        self.state.data_changed()
         if isinstance(result, Path):
-            self.state.focus_changed.emit()
             self.statusBar().showMessage(f"Extracted the data into {result}", 6000)
         else:
             self.statusBar().showMessage("The project now keeps a copy of its data (saved with it)", 6000)
@@ -785,15 +692,10 @@ class MainWindow(QMainWindow):
         project = self.state.project
         if project is None:
             return
-        from explorer.core.project import DataSource  # noqa: PLC0415
-
         self.trust_folder(folder)
-        project.source = project.source or DataSource()
-        project.source.root = Path(folder).expanduser().resolve()
+        self.state.set_data_root(Path(folder))
         found = sum(project.image_file(i) is not None for i in range(min(len(project.embeddings), 200))) \
             if project.embeddings.image_paths is not None else 0
-        self.state.set_dirty()
-        self.state.focus_changed.emit()  # the side panel shows the image file again
         self.statusBar().showMessage(f"Data folder set to {folder}"
                                      + (f"; {found} of the first 200 images found" if found else ""), 6000)
 
@@ -826,13 +728,8 @@ class MainWindow(QMainWindow):
     def _on_project_changed(self) -> None:
         project = self.state.project
         has_project = project is not None
-        self.save_action.setEnabled(has_project)
-        self.save_as_action.setEnabled(has_project)
-        self.new_projection_action.setEnabled(has_project)
-        self.custom_axes_action.setEnabled(has_project)
-        self.isolate_action.setEnabled(has_project)
-        self.export_map_action.setEnabled(has_project)
-        self.bookmark_action.setEnabled(has_project)
+        for action in project_actions(self):
+            action.setEnabled(has_project)
         # the toolbar shows what the state restored from the project (search, size, opacity)
         for widget, setter, value in ((self.search_box, QLineEdit.setText, self.state.search_text),
                                       (self.regex_box, QCheckBox.setChecked, self.state.search_regex),
@@ -846,11 +743,18 @@ class MainWindow(QMainWindow):
         self.search_count.setText("" if matches is None else f"{len(matches):,} matches")
         self.select_matches_button.setEnabled(bool(matches is not None and len(matches)))
         self._sync_data_actions()
-        self._restore_session()
         self._fill_projection_combo()
         self._fill_color_combo()
         self._update_status()
         self._update_title()
+
+    def _sync_appearance(self) -> None:
+        """The toolbar shows the session's point size and opacity, however they were changed."""
+        for widget, value in ((self.size_box, self.scatter.cloud.radius),
+                              (self.opacity_slider, round(self.scatter.cloud.opacity_value * 100))):
+            widget.blockSignals(True)
+            widget.setValue(value)
+            widget.blockSignals(False)
 
     def _fill_color_combo(self) -> None:
         project = self.state.project

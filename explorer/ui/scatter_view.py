@@ -132,6 +132,12 @@ class ScatterView(pg.PlotWidget):
         self._thumbnail_timer.setInterval(60)
         self._thumbnail_timer.timeout.connect(self._update_thumbnails)
         self.view_box.sigRangeChanged.connect(lambda *_: self._thumbnail_timer.start())
+        # a pan or zoom by the user is part of the session: recorded once the gesture settles
+        self._range_timer = QTimer(self)
+        self._range_timer.setSingleShot(True)
+        self._range_timer.setInterval(400)
+        self._range_timer.timeout.connect(self.record_view)
+        self.view_box.sigRangeChangedManually.connect(lambda *_: self._range_timer.start())
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._connections = [
@@ -146,6 +152,7 @@ class ScatterView(pg.PlotWidget):
             (state.focus_changed, self._update_focus),
             (state.highlight_changed, self._update_highlight),
             (state.arrows_changed, self._update_arrows),
+            (state.appearance_changed, self._apply_appearance),
         ]
         for signal, slot in self._connections:
             signal.connect(slot)
@@ -169,10 +176,11 @@ class ScatterView(pg.PlotWidget):
             self.cloud.radius = auto_radius(len(self.state.project.embeddings))
         self._on_projection_changed()
         self._on_colors_changed()
-        self._restore_view()
+        self._apply_appearance()
+        self._restore_range()
 
-    def _restore_view(self) -> None:
-        """Point size, opacity and the visible area as the project recorded them."""
+    def _apply_appearance(self) -> None:
+        """Point size and opacity as the session holds them (None: the automatic size)."""
         project = self.state.project
         if project is None:
             return
@@ -181,19 +189,18 @@ class ScatterView(pg.PlotWidget):
             self.cloud.set_radius(view.point_size)
         if view.opacity is not None:
             self.cloud.set_point_opacity(view.opacity)
-        if view.view_range is not None and self.cloud.point_count:
-            x0, x1, y0, y1 = view.view_range
+
+    def _restore_range(self) -> None:
+        project = self.state.project
+        if project is not None and project.view.view_range is not None and self.cloud.point_count:
+            x0, x1, y0, y1 = project.view.view_range
             self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def record_view(self) -> None:
-        """Write point size, opacity and the visible area into the project (before a save)."""
-        project = self.state.project
-        if project is None:
-            return
-        (x0, x1), (y0, y1) = self.view_box.viewRange()
-        project.view.view_range = [float(x0), float(x1), float(y0), float(y1)]
-        project.view.point_size = float(self.cloud.radius)
-        project.view.opacity = float(self.cloud.opacity_value)
+        """Write the visible area into the session (a pan or zoom by the user, or before a save)."""
+        if self.state.project is not None and self.cloud.point_count:
+            (x0, x1), (y0, y1) = self.view_box.viewRange()
+            self.state.set_appearance(view_range=[x0, x1, y0, y1])
 
     def refresh(self) -> None:
         """Pull everything from the state again (for a view created after the project was set)."""

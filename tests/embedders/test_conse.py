@@ -17,8 +17,8 @@ from explorer.embedders.conse import (
     imagenet_class_names,
     text_model_of,
 )
-from explorer.embedders.fake import FakeEmbedder
 from explorer.embedders.query import axis_end, query_vector, search_space
+from tests.doubles import FakeEmbedder
 
 PHOTOS = Path(sklearn.datasets.__file__).parent / "images"  # china.jpg (a palace), flower.jpg
 

@@ -4,8 +4,8 @@ import numpy as np
 
 from explorer.core import run_to_end
 from explorer.core.bias import weat
-from explorer.embedders.fake import FakeEmbedder
 from explorer.embedders.seat import TEMPLATES, seat_lookup
+from tests.doubles import FakeEmbedder
 
 
 def test_seat_vectors_are_template_means_by_hand():

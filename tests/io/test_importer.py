@@ -10,12 +10,12 @@ from PIL import Image, ImageOps
 
 from explorer.core import run_to_end
 from explorer.core.neighbors import nearest
-from explorer.embedders.fake import FakeEmbedder
 from explorer.embedders.query import query_vector, search_space
 from explorer.embedders.registry import make_embedder
 from explorer.io import importer
 from explorer.io.importer import ImportOptions, import_job
 from explorer.io.readers import ReadError
+from tests.doubles import FakeEmbedder
 
 PHOTOS = Path(sklearn.datasets.__file__).parent / "images"  # china.jpg (a palace), flower.jpg
 

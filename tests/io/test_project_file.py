@@ -209,21 +209,34 @@ def test_back_compat_fixture_v2_opens_with_its_session():
     assert (view.focus, view.hidden_categories, view.search, view.search_regex) == (key["she"], ["other"], "^s", True)
     assert (view.point_size, view.opacity, view.view_range) == (3.5, 0.7, [-2.0, 2.0, -1.5, 1.5])
     assert view.arrows == [(key["she"], key["he"])]
-    analogy = view.panels["analogy"]["result"]
+    analogy = view.analogy.result
     assert isinstance(analogy, AnalogyResult) and analogy.positive == ["he", "her"] and len(analogy.words) == 5
     assert analogy.scores.dtype == np.float32 or analogy.scores.dtype == np.float64
-    clusters = view.panels["clusters"]
-    assert isinstance(clusters["result"], ClusterResult) and len(clusters["result"].labels) == 400
-    assert all(isinstance(k, int) and isinstance(v, ClusterLabel) for k, v in clusters["names"].items())
-    direction = view.panels["bias"]["direction"]
+    # format 2 kept the inputs under the widgets' names; they arrive in the typed records
+    assert (view.analogy.positive, view.analogy.negative, view.analogy.k) == ("he her", "she", 5)
+    assert view.analogy.method is None  # not saved then: the panel's default
+    clusters = view.clusters
+    assert isinstance(clusters.result, ClusterResult) and len(clusters.result.labels) == 400
+    assert clusters.n_clusters == 4
+    assert all(isinstance(k, int) and isinstance(v, ClusterLabel) for k, v in clusters.names.items())
+    direction = view.bias.direction
     assert isinstance(direction, Direction) and direction.pairs[0] == ("she", "he")
+    assert view.bias.pairs == "she-he, her-his" and view.bias.direction_scores is not None
     assert project.source.kind == "glove"
 
 
 def test_session_records_refuse_unknown_types(tmp_path):
     path = save_project(small_project(), tmp_path / "p.eexp")
-    _rewrite(path, lambda m: m["view"].update(panels={"x": {"result": {"__type__": "os.system", "fields": {}}}}))
+    _rewrite(path, lambda m: m["session"]["fields"]["neighbors"]["fields"].update(
+        result={"__type__": "os.system", "fields": {}}))
     with pytest.raises(ProjectFileError, match="unknown result type"):
+        load_project(path)
+
+
+def test_session_records_from_a_newer_version_are_refused(tmp_path):
+    path = save_project(small_project(), tmp_path / "p.eexp")
+    _rewrite(path, lambda m: m["session"]["fields"]["neighbors"].update({"__version__": 99}))
+    with pytest.raises(ProjectFileError, match="newer version"):
         load_project(path)
 
 

@@ -125,7 +125,7 @@ def test_typed_text_over_images_uses_conse_and_says_so(window, qtbot, monkeypatc
     vectors, and the panel names the approximation; the result survives save and reopen."""
     from explorer.core import EmbeddingSet, Project, ViewState
     from explorer.embedders import query as query_module
-    from explorer.embedders.fake import FakeEmbedder
+    from tests.doubles import FakeEmbedder
 
     text_model = FakeEmbedder(8)
     monkeypatch.setitem(query_module._EMBEDDERS, "image-model", _ImageOnlyModel())

@@ -18,17 +18,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.analogy import AnalogyEvaluation, AnalogyResult, analogy, evaluate_analogies_job
+from explorer.core.analogy import analogy, evaluate_analogies_job
 from explorer.core.progress import Job, Progress
 from explorer.io.exporters import analogy_table
 from explorer.state import AppState
+from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import (
     export_columns_dialog,
     fill_table,
     make_table,
     parse_words,
-    set_widget_values,
-    widget_values,
 )
 from explorer.ui.workers import JobRunner, connect_current
 
@@ -104,21 +103,21 @@ class AnalogyPanel(QWidget):
         connect_current(self.runner, "failed", lambda m: self.status.setText(f"⚠ {m}"))
         connect_current(self.runner, "progressed", lambda step: self.status.setText(step.message))
         state.project_changed.connect(self._clear)
+        self.binding = PanelBinding(state, "analogy", {
+            "positive": self.positive, "negative": self.negative, "method": self.method, "k": self.k,
+            "include_inputs": self.include_inputs})
+        state.project_changed.connect(self._restore)
 
     # ------------------------------------------------------------------ saved with the project
-    def _inputs(self) -> dict:
-        return {"positive": self.positive, "negative": self.negative, "method": self.method, "k": self.k,
-                "include_inputs": self.include_inputs}
-
-    def save_state(self) -> dict:
-        return {"inputs": widget_values(self._inputs()), "result": self.result, "evaluation": self.evaluation}
-
-    def restore_state(self, saved: dict) -> None:
-        set_widget_values(self._inputs(), saved.get("inputs", {}))
-        if isinstance(saved.get("result"), AnalogyResult):
-            self._show(saved["result"], restoring=True)
-        if isinstance(saved.get("evaluation"), AnalogyEvaluation):
-            self._show_evaluation(saved["evaluation"])
+    def _restore(self) -> None:
+        """Show the results the project's session kept."""
+        record = self.binding.record()
+        if record is None:
+            return
+        if record.result is not None:
+            self._show(record.result, restoring=True)
+        if record.evaluation is not None:
+            self._show_evaluation(record.evaluation, restoring=True)
 
     def _clear(self) -> None:
         self.result = self.evaluation = None
@@ -152,6 +151,7 @@ class AnalogyPanel(QWidget):
                             f"({outcome.method}, {excluded}; cosine in the original space)")
         self.export_button.setEnabled(True)
         if not restoring:  # a reopened project brings its own arrows and marks
+            self.binding.record().result = outcome
             self._draw_arrows(outcome)
         self.results_shown.emit()
 
@@ -187,8 +187,10 @@ class AnalogyPanel(QWidget):
         job = evaluate_analogies_job(emb.texts.tolist(), emb.vectors, path, restrict=restrict)
         self.runner.start(job, "analogy evaluation")
 
-    def _show_evaluation(self, evaluation) -> None:
+    def _show_evaluation(self, evaluation, restoring: bool = False) -> None:
         self.evaluation = evaluation
+        if not restoring:
+            self.binding.record().evaluation = evaluation
         rows = [(s.name, f"{s.accuracy:.1%}", s.n_correct, s.n_correct + s.n_incorrect)
                 for s in evaluation.sections]
         fill_table(self.eval_table, rows)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from explorer.core.bias import (
     Direction,
     DirectionScores,
-    WeatResult,
     direction_from_pairs,
     project_on_direction,
     weat,
@@ -36,13 +35,12 @@ from explorer.embedders.query import embedder_for
 from explorer.embedders.seat import seat_lookup
 from explorer.io.exporters import weat_table
 from explorer.state import AppState
+from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import (
     export_columns_dialog,
     fill_table,
     make_table,
     parse_words,
-    set_widget_values,
-    widget_values,
 )
 from explorer.ui.workers import JobRunner, connect_current
 
@@ -171,27 +169,25 @@ class BiasPanel(QWidget):
         state.project_changed.connect(self._on_project)
         connect_current(self.runner, "failed", lambda m: self.weat_status.setText(f"⚠ {m}"))
         self._fill_preset(self.preset.currentText())
+        self.binding = PanelBinding(state, "bias", {
+            "preset": self.preset,  # first: choosing a preset fills the word sets
+            **{f"set_{key}": self.sets[key] for key in "XYAB"},
+            **{f"name_{key}": self.set_names[key] for key in "XYAB"},
+            "permutations": self.permutations, "std": self.std, "lowercase": self.lowercase,
+            "seat": self.seat, "pairs": self.pairs, "direction_method": self.direction_method,
+            "probe_words": self.probe_words})
+        state.project_changed.connect(self._restore)
 
     # ------------------------------------------------------------------ saved with the project
-    def _inputs(self) -> dict:
-        return {"preset": self.preset,  # first: choosing a preset fills the word sets
-                **{f"set_{key}": self.sets[key] for key in "XYAB"},
-                **{f"name_{key}": self.set_names[key] for key in "XYAB"},
-                "permutations": self.permutations, "std": self.std, "lowercase": self.lowercase,
-                "seat": self.seat, "pairs": self.pairs, "direction_method": self.direction_method,
-                "probe_words": self.probe_words}
-
-    def save_state(self) -> dict:
-        return {"inputs": widget_values(self._inputs()), "weat": self.weat_result,
-                "direction": self.direction, "direction_scores": self.direction_scores}
-
-    def restore_state(self, saved: dict) -> None:
-        set_widget_values(self._inputs(), saved.get("inputs", {}))
-        if isinstance(saved.get("weat"), WeatResult):
-            self._show_weat(saved["weat"])
-        direction, scores = saved.get("direction"), saved.get("direction_scores")
-        if isinstance(direction, Direction) and isinstance(scores, DirectionScores) and direction.pairs:
-            self._show_direction(direction, scores)
+    def _restore(self) -> None:
+        """Show the results the project's session kept."""
+        record = self.binding.record()
+        if record is None:
+            return
+        if record.weat is not None:
+            self._show_weat(record.weat, restoring=True)
+        if record.direction is not None and record.direction_scores is not None and record.direction.pairs:
+            self._show_direction(record.direction, record.direction_scores, restoring=True)
 
     # ------------------------------------------------------------------ WEAT
     def _on_project(self) -> None:
@@ -226,8 +222,10 @@ class BiasPanel(QWidget):
         self.runner.start(weat_job(self.state, sets, names, self.permutations.value(), self.std.currentData(),
                                    self.lowercase.isChecked(), self.seat.isChecked()), "weat")
 
-    def _show_weat(self, result) -> None:
+    def _show_weat(self, result, restoring: bool = False) -> None:
         self.weat_result = result
+        if not restoring:
+            self.binding.record().weat = result
         n = result.names
         missing = "; ".join(f"{n.get(k, k)}: {', '.join(w)}" for k, w in result.missing.items() if w)
         p_kind = (f"exact over all {result.partitions:,} partitions" if result.p_value_method == "exact"
@@ -263,8 +261,10 @@ class BiasPanel(QWidget):
             return
         self._show_direction(direction, scores)
 
-    def _show_direction(self, direction: Direction, scores: DirectionScores) -> None:
+    def _show_direction(self, direction: Direction, scores: DirectionScores, restoring: bool = False) -> None:
         self.direction, self.direction_scores = direction, scores
+        if not restoring:
+            self.binding.record().update(direction=direction, direction_scores=scores)
         fill_table(self.direction_table, [(w, float(s)) for w, s in zip(scores.words, scores.scores)])
         first, second = self.direction.pairs[0]
         missing = f" Not found: {', '.join(scores.missing + self.direction.missing)}." if (

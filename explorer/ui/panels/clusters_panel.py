@@ -17,16 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.clusters import LABELS, ClusterResult, cluster, cluster_labels
+from explorer.core.clusters import LABELS, cluster, cluster_labels
 from explorer.core.progress import Job
 from explorer.io.exporters import clusters_table
 from explorer.state import AppState
+from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import (
     export_columns_dialog,
     fill_table,
     make_table,
-    set_widget_values,
-    widget_values,
 )
 from explorer.ui.workers import JobRunner, connect_current
 
@@ -93,6 +92,10 @@ class ClustersPanel(QWidget):
         connect_current(self.runner, "failed", lambda m: self.status.setText(f"⚠ {m}"))
         connect_current(self.runner, "progressed", lambda step: self.status.setText(step.message))
         state.project_changed.connect(self._on_project)
+        self.binding = PanelBinding(state, "clusters", {
+            "method": self.method, "n_clusters": self.n_clusters, "min_size": self.min_size,
+            "normalize": self.normalize, "name_by": self.name_by})
+        state.project_changed.connect(self._restore)
         self._update_fields()
 
     def _on_project(self) -> None:
@@ -111,20 +114,11 @@ class ClustersPanel(QWidget):
                 self.name_by.addItem(f"majority {name}", name)
 
     # ------------------------------------------------------------------ saved with the project
-    def _inputs(self) -> dict:
-        return {"method": self.method, "n_clusters": self.n_clusters, "min_size": self.min_size,
-                "normalize": self.normalize, "name_by": self.name_by}
-
-    def save_state(self) -> dict:
-        return {"inputs": widget_values(self._inputs()), "result": self.result, "names": self.names}
-
-    def restore_state(self, saved: dict) -> None:
-        set_widget_values(self._inputs(), saved.get("inputs", {}))
-        result, names = saved.get("result"), saved.get("names")
-        project = self.state.project
-        if isinstance(result, ClusterResult) and isinstance(names, dict) and project is not None \
-                and len(result.labels) == len(project.embeddings):
-            self._show((result, names), restoring=True)
+    def _restore(self) -> None:
+        """Show the clusters the project's session kept (checked against the data on load)."""
+        record = self.binding.record()
+        if record is not None and record.result is not None:
+            self._show((record.result, record.names or {}), restoring=True)
 
     def _update_fields(self) -> None:
         hdbscan = self.method.currentData() == "hdbscan"
@@ -155,6 +149,7 @@ class ClustersPanel(QWidget):
         result, names = outcome
         self.result, self.names = result, names
         if not restoring:  # a reopened project already has its cluster column
+            self.binding.record().update(result=result, names=names)
             column = f"cluster ({result.method})"
             labels = np.array([f"{c}: {names[c].name}" if c >= 0 else "noise" for c in result.labels.tolist()])
             self.state.add_column(column, labels)  # colours the map by cluster

@@ -1,5 +1,5 @@
-"""Small helpers the analysis panels share: word-list parsing, result tables, export buttons, and
-saving what the user typed into the project."""
+"""Small helpers the analysis panels share: word-list parsing, result tables and export buttons.
+(What the user typed is kept in the project through explorer.ui.binding.)"""
 
 from __future__ import annotations
 
@@ -8,14 +8,8 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QHeaderView,
-    QLineEdit,
-    QPlainTextEdit,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -57,45 +51,3 @@ def export_columns_dialog(parent: QWidget, default_name: str, columns: dict, met
         write_table(path, columns, meta=meta)
         return path
     return None
-
-
-def widget_values(widgets: dict[str, QWidget]) -> dict[str, object]:
-    """What the user typed and chose in ``widgets``, as plain values (for the project file)."""
-    values: dict[str, object] = {}
-    for name, widget in widgets.items():
-        if isinstance(widget, QCheckBox):
-            values[name] = widget.isChecked()
-        elif isinstance(widget, (QSpinBox, QDoubleSpinBox)):
-            values[name] = widget.value()
-        elif isinstance(widget, QComboBox):
-            data = widget.currentData()
-            values[name] = data if isinstance(data, (str, int, float)) else widget.currentText()
-        elif isinstance(widget, QLineEdit):
-            values[name] = widget.text()
-        elif isinstance(widget, QPlainTextEdit):
-            values[name] = widget.toPlainText()
-    return values
-
-
-def set_widget_values(widgets: dict[str, QWidget], values: dict[str, object]) -> None:
-    """Put saved values back; unknown names and values that no longer fit are skipped."""
-    for name, value in values.items():
-        widget = widgets.get(name)
-        if widget is None:
-            continue
-        if isinstance(widget, QCheckBox) and isinstance(value, bool):
-            widget.setChecked(value)
-        elif isinstance(widget, QSpinBox) and isinstance(value, int):
-            widget.setValue(value)
-        elif isinstance(widget, QDoubleSpinBox) and isinstance(value, (int, float)):
-            widget.setValue(float(value))
-        elif isinstance(widget, QComboBox):
-            index = widget.findData(value)
-            if index < 0:
-                index = widget.findText(str(value))
-            if index >= 0:
-                widget.setCurrentIndex(index)
-        elif isinstance(widget, QLineEdit) and isinstance(value, str):
-            widget.setText(value)
-        elif isinstance(widget, QPlainTextEdit) and isinstance(value, str):
-            widget.setPlainText(value)

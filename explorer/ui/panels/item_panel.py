@@ -64,6 +64,8 @@ class ItemPanel(QWidget):
         state.project_changed.connect(self.refresh)
         state.selection_changed.connect(self.refresh)
         state.colors_changed.connect(self.refresh)
+        state.focus_changed.connect(self.refresh)
+        state.source_changed.connect(self.refresh)  # the image file may be found now
         self.refresh()
 
     def refresh(self) -> None:

@@ -37,12 +37,11 @@ from explorer.core.progress import Job, Progress
 from explorer.embedders.query import query_vector, search_space
 from explorer.io.exporters import neighbors_table
 from explorer.state import AppState
+from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import (
     export_columns_dialog,
     fill_table,
     make_table,
-    set_widget_values,
-    widget_values,
 )
 from explorer.ui.workers import JobRunner, connect_current
 
@@ -155,6 +154,9 @@ class NeighborsPanel(QWidget):
         connect_current(self.index_runner, "cancelled", self._index_cancelled)
         state.project_changed.connect(self._clear)
         self.metric_box.currentTextChanged.connect(lambda _: self._show_index_status())
+        self.binding = PanelBinding(state, "neighbors", {"source": self.source, "query": self.query,
+                                                         "metric": self.metric_box, "k": self.k})
+        state.project_changed.connect(self._restore)
         self._show_building(False)
         self._show_index_status()
 
@@ -248,23 +250,11 @@ class NeighborsPanel(QWidget):
         self.note.setText("")
 
     # ------------------------------------------------------------------ saved with the project
-    def _inputs(self) -> dict:
-        return {"source": self.source, "query": self.query, "metric": self.metric_box, "k": self.k}
-
-    def save_state(self) -> dict:
-        saved = {"inputs": widget_values(self._inputs())}
-        if self.outcome is not None:
-            result, description, how, space = self.outcome
-            saved.update(result=result, description=description, how=how, space=space)
-        return saved
-
-    def restore_state(self, saved: dict) -> None:
-        set_widget_values(self._inputs(), saved.get("inputs", {}))
-        result = saved.get("result")
-        if isinstance(result, Neighbors) and len(result.indices) and \
-                int(np.max(result.indices)) < len(self.state.project.embeddings):
-            self._show((result, str(saved.get("description", "")), str(saved.get("how", "exact")),
-                        saved.get("space")), restoring=True)
+    def _restore(self) -> None:
+        """Show the result the project's session kept (the record was checked against the data)."""
+        record = self.binding.record()
+        if record is not None and record.result is not None:
+            self._show((record.result, record.description, record.how, record.space), restoring=True)
 
     def _show(self, outcome, restoring: bool = False) -> None:
         result, description, how, space = outcome
@@ -283,6 +273,7 @@ class NeighborsPanel(QWidget):
                    keys=indices)
         self.export_button.setEnabled(True)
         if not restoring:  # a reopened project brings its own marks
+            self.binding.record().update(result=result, description=description, how=how, space=space)
             self.state.set_highlight(result.indices)
         self.results_shown.emit()
 
