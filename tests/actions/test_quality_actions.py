@@ -1,0 +1,129 @@
+"""The data-quality and comparison use cases: requests in, outcomes whose tables and columns match
+the core results they wrap; bad input is one ActionError line before any work runs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from explorer.actions import ActionError
+from explorer.actions.quality import (
+    CompareRequest,
+    DuplicatesRequest,
+    LabelIssuesRequest,
+    OutliersRequest,
+    ProbeRequest,
+    align,
+    compare_job,
+    duplicates_job,
+    label_issues_job,
+    outliers_job,
+    probe_job,
+)
+from explorer.core.embedding_set import EmbeddingSet
+from explorer.core.progress import run_to_end
+
+
+def make_set(n: int = 240, seed: int = 0) -> EmbeddingSet:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((3, 12)) * 4
+    which = rng.integers(0, 3, n)
+    vectors = (centres[which] + rng.standard_normal((n, 12))).astype(np.float32)
+    vectors[5] = vectors[6] * 1.5  # a duplicate pair
+    names = np.array(["red", "green", "blue"])
+    labels = names[which]
+    labels[:4] = names[(which[:4] + 1) % 3]  # a few wrong ones among the first
+    return EmbeddingSet(vectors, [f"item{i}" for i in range(n)], [f"text {i}" for i in range(n)],
+                        metadata={"colour": labels, "weight": rng.uniform(0, 1, n),
+                                  "one": np.array(["same"] * n)})
+
+
+def test_outliers_table_is_ranked_and_column_holds_every_score():
+    emb = make_set()
+    outcome = run_to_end(outliers_job(emb, OutliersRequest("knn", k=5)))
+    table = outcome.table(emb, top=10)
+    assert list(table.columns) == ["rank", "id", "text", "score"]
+    assert list(table.columns["rank"]) == list(range(1, 11))
+    assert list(table.columns["id"]) == [f"item{i}" for i in outcome.result.order[:10]]
+    assert (np.diff(table.columns["score"]) <= 0).all()
+    name, values = outcome.column()
+    assert name == "outlier score (knn, k=5)" and len(values) == len(emb)
+    data = json.loads(table.text("json"))
+    assert data["method"] == "knn" and data["k"] == 5 and len(data["rows"]) == 10
+
+
+def test_duplicates_table_groups_and_counts():
+    emb = make_set()
+    outcome = run_to_end(duplicates_job(emb, DuplicatesRequest(0.999)))
+    table = outcome.table(emb)
+    assert sorted(table.columns["id"]) == ["item5", "item6"]
+    assert table.meta["pairs"] == 1 and table.meta["groups"] == 1
+    name, counts = outcome.column()
+    assert counts[5] == counts[6] == 1 and counts.sum() == 2
+    assert table.columns["cosine"][0] == pytest.approx(1.0)
+
+
+def test_label_issues_table_names_labels_and_suggestions():
+    emb = make_set()
+    outcome = run_to_end(label_issues_job(emb, LabelIssuesRequest("colour", k=5, folds=3)))
+    table = outcome.table(emb, top=8)
+    assert {"item0", "item1", "item2", "item3"} <= set(table.columns["id"])
+    first = list(table.columns["id"]).index("item0")
+    assert table.columns["label"][first] == emb.metadata["colour"][0]
+    assert table.columns["suggested"][first] != emb.metadata["colour"][0]
+    assert (np.diff(table.columns["self_confidence"]) >= 0).all()
+    name, values = outcome.column()
+    assert name == "label issue (colour)" and np.isfinite(values).all()
+
+
+def test_probe_by_column_and_by_selection():
+    emb = make_set()
+    outcome = run_to_end(probe_job(emb, ProbeRequest("colour", folds=3)))
+    table = outcome.table()
+    assert table.meta["accuracy"] > 0.9 and table.meta["baseline"] < 0.5
+    assert list(table.columns["class"]) == ["blue", "green", "red"]
+    assert sum(table.columns["support"]) == len(emb)
+    assert "predicted red" in table.columns
+    chosen = tuple(np.flatnonzero(emb.metadata["colour"] == "red").tolist())
+    selection = run_to_end(probe_job(emb, ProbeRequest(selection=chosen, folds=3)))
+    name, probability = selection.column()
+    assert name == "probe P(selected)"
+    assert probability[list(chosen)].mean() > 0.8
+    axis_name, direction = selection.direction()
+    assert axis_name == "probe: rest → selected" and np.linalg.norm(direction) == pytest.approx(1)
+
+
+def test_compare_aligns_items_by_id():
+    emb = make_set()
+    rng = np.random.default_rng(2)
+    shuffled = rng.permutation(len(emb))
+    other = EmbeddingSet(emb.vectors[shuffled] @ rng.standard_normal((12, 20)).astype(np.float32),
+                         emb.ids[shuffled], emb.texts[shuffled])
+    rows = align(emb, other)
+    assert (other.ids[rows] == emb.ids).all()
+    outcome = run_to_end(compare_job(emb.vectors, other.vectors[rows], CompareRequest(5, "a", "b")))
+    table = outcome.table(emb, top=3)
+    assert table.meta["mean_jaccard"] == pytest.approx(outcome.result.mean_jaccard)
+    assert 0 < table.meta["cka"] <= 1
+    assert list(table.columns) == ["rank", "id", "text", "jaccard"]
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda emb: outliers_job(emb, OutliersRequest(k=len(emb))), "at most 239"),
+    (lambda emb: outliers_job(emb, OutliersRequest(method="zscore")), "lof, knn"),
+    (lambda emb: duplicates_job(emb, DuplicatesRequest(1.5)), "at most 1"),
+    (lambda emb: label_issues_job(emb, LabelIssuesRequest("nope")), "no column 'nope'"),
+    (lambda emb: label_issues_job(emb, LabelIssuesRequest("one")), "1 class"),
+    (lambda emb: label_issues_job(emb, LabelIssuesRequest("weight")), "not categories"),
+    (lambda emb: probe_job(emb, ProbeRequest("one")), "1 class"),
+    (lambda emb: probe_job(emb, ProbeRequest()), "select some items"),
+    (lambda emb: compare_job(emb.vectors, emb.vectors[:10], CompareRequest()), "240 rows, the other 10"),
+    (lambda emb: align(emb, EmbeddingSet(emb.vectors, [f"x{i}" for i in range(240)], emb.texts)),
+     "240 item ids"),
+])
+def test_bad_input_is_one_action_error_line(make, words):
+    with pytest.raises(ActionError, match=words) as error:
+        make(make_set())
+    assert "\n" not in str(error.value)
