@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,12 +20,13 @@ from explorer.actions.errors import ActionError, reported
 from explorer.actions.tables import Table, finite
 from explorer.core.compare import CompareResult, compare
 from explorer.core.embedding_set import EmbeddingSet
-from explorer.core.progress import Job
+from explorer.core.progress import Job, Progress
 from explorer.core.quality import (
     DuplicateResult,
     LabelIssueResult,
     OutlierResult,
     ProbeResult,
+    check_k,
     duplicates,
     label_issues,
     outliers,
@@ -211,13 +213,17 @@ class ProbeOutcome:
     def classes(self) -> list[str]:
         return [str(c) for c in self.result.classes]
 
-    def column(self, class_index: int | None = None) -> tuple[str, np.ndarray]:
-        """The out-of-fold probability of one class (the last: "selected" against the rest),
-        0 for items without a label."""
-        classes = self.classes()
-        chosen = len(classes) - 1 if class_index is None else class_index
-        values = np.nan_to_num(self.result.probabilities[:, chosen], nan=0.0)
-        return f"probe P({classes[chosen]})", values
+    def column(self) -> tuple[str, np.ndarray]:
+        """The out-of-fold probability the probe gives: with two classes, to the second ("selected"
+        against the rest); with more, to each item's own label. 0 for items without a label."""
+        result, classes = self.result, self.classes()
+        if len(classes) == 2:
+            values, name = result.probabilities[:, 1], f"probe P({classes[1]})"
+        else:
+            own = np.where(result.labels >= 0, result.labels, 0)
+            values = np.where(result.labels >= 0, result.probabilities[np.arange(len(own)), own], np.nan)
+            name = f"probe P(own label) ({self.target})"
+        return name, np.nan_to_num(values, nan=0.0)
 
     def direction(self, class_index: int | None = None) -> tuple[str, np.ndarray]:
         """A unit vector in the embedding space: towards the class (with two classes, the one
@@ -323,3 +329,31 @@ def compare_job(vectors_a: np.ndarray, vectors_b: np.ndarray, request: CompareRe
 
 def _compare(job, name_a: str, name_b: str) -> Job[CompareOutcome]:
     return CompareOutcome((yield from reported(job)), name_a, name_b)
+
+
+def compare_projects_job(project, other_path: str | Path, request: CompareRequest) -> Job[CompareOutcome]:
+    """Compare a project's vectors with those of another project file holding the same items
+    (matched by id), e.g. the same texts embedded with another model; the other file is read in
+    the job."""
+    other_path = Path(other_path)
+    if not other_path.is_file():
+        raise ActionError(f"{other_path} does not exist")
+    _checked(lambda: check_k(request.k, len(project.embeddings)))
+    return _compare_projects(project, other_path, request)
+
+
+def _compare_projects(project, other_path: Path, request: CompareRequest) -> Job[CompareOutcome]:
+    from explorer.io.project_file import ProjectFileError, load_project  # noqa: PLC0415
+
+    yield Progress(0.0, 1.0, f"Reading {other_path.name}")
+    try:
+        other = load_project(other_path)
+    except ProjectFileError as err:
+        raise ActionError(str(err)) from None
+    except OSError as err:
+        raise ActionError(f"cannot read {other_path}: {err.strerror or err}") from None
+    rows = align(project.embeddings, other.embeddings)
+    same_index = other.neighbor_index if np.array_equal(rows, np.arange(len(rows))) else None
+    job = compare_job(project.embeddings.vectors, other.embeddings.vectors[rows], request,
+                      index_a=project.neighbor_index, index_b=same_index)
+    return (yield from job)

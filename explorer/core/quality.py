@@ -529,6 +529,7 @@ def _label_issues(data, codes, classes, labelled, graph_job, k, folds, seed) -> 
 @dataclass
 class ProbeResult:
     classes: np.ndarray
+    labels: np.ndarray  # (N,) class code of each item, -1 without a label
     accuracy: float  # mean of the fold accuracies (= cross_val_score(...).mean())
     fold_accuracies: np.ndarray
     baseline: float  # share of the largest class
@@ -580,6 +581,6 @@ def _probe(data, codes, classes, labelled, folds, seed) -> Job[ProbeResult]:
     directions = unit_rows(np.asarray(coefficients, dtype=np.float64))
     probabilities = np.full((len(data), n_classes), np.nan)
     probabilities[labelled] = oof.probabilities
-    return ProbeResult(classes, float(np.mean(oof.fold_accuracies)), oof.fold_accuracies,
+    return ProbeResult(classes, codes, float(np.mean(oof.fold_accuracies)), oof.fold_accuracies,
                        float(support.max() / support.sum()), precision, recall, support, confusion,
                        probabilities, directions, folds, seed, oof.warnings)

@@ -127,3 +127,26 @@ def test_bad_input_is_one_action_error_line(make, words):
     with pytest.raises(ActionError, match=words) as error:
         make(make_set())
     assert "\n" not in str(error.value)
+
+
+def test_compare_with_another_project_file(tmp_path):
+    from explorer.actions.quality import compare_projects_job
+    from explorer.core.project import Project
+    from explorer.io.project_file import save_project
+
+    emb = make_set()
+    rng = np.random.default_rng(4)
+    order = rng.permutation(len(emb))
+    other = EmbeddingSet(emb.vectors[order] + 0.3 * rng.standard_normal(emb.vectors.shape).astype(np.float32),
+                         emb.ids[order], emb.texts[order])
+    path = save_project(Project(other), tmp_path / "other.eexp")
+    outcome = run_to_end(compare_projects_job(Project(emb), path, CompareRequest(5, "this", "other")))
+    rows = align(emb, other)
+    direct = run_to_end(compare_job(emb.vectors, other.vectors[rows], CompareRequest(5)))
+    np.testing.assert_allclose(outcome.result.jaccard, direct.result.jaccard)
+    assert outcome.column()[0] == "kNN agreement this vs other (Jaccard@5)"
+    with pytest.raises(ActionError, match="does not exist"):
+        compare_projects_job(Project(emb), tmp_path / "nope.eexp", CompareRequest())
+    (tmp_path / "bad.eexp").write_text("not a project")
+    with pytest.raises(ActionError, match="bad.eexp"):
+        run_to_end(compare_projects_job(Project(emb), tmp_path / "bad.eexp", CompareRequest()))
