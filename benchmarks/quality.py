@@ -12,7 +12,7 @@ reset before each call through /proc/self/clear_refs) of
   method="predict_proba") + kneighbors (the same two ingredients, computed by scikit-learn);
 - probe (5 folds): against cross_val_score(LogisticRegression(max_iter=1000), ...).
 
-Above ``INDEX_ROWS`` (50,000) our kNN graph is approximate (explorer.core.ann_index's IVF lists,
+Above ``INDEX_ROWS`` (20,000) our kNN graph is approximate (explorer.core.ann_index's IVF lists,
 scanned list by list); the "agreement" column then says how close it came: recall of the neighbour
 lists, or the difference of the global figures. An exact scikit-learn kNN of every item costs N^2:
 with ``--sample Q`` the reference neighbour searches run for Q of the N query rows against all N
