@@ -1,5 +1,5 @@
 """Rebuild the sample projects from installed packages, through the same import path the app and
-`explorer import` use (explorer.io.importer), as a notebook would.
+`explorer import` use (explorer.actions.importer), as a notebook would.
 
     python sample_projects/build_samples.py            # every sample that is missing
     python sample_projects/build_samples.py --force    # rebuild all
@@ -29,10 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
+from explorer.actions.importer import ImportOptions, import_job
+from explorer.cli.terminal import ProgressPrinter
 from explorer.core import Project, run_to_end
-from explorer.io.importer import ImportOptions, import_job
 from explorer.io.project_file import load_project, save_project
-from explorer.terminal import ProgressPrinter
 
 HERE = Path(__file__).resolve().parent
 WORDS_VOCABULARY = 50_000

@@ -59,6 +59,26 @@ def same_value(old: Any, new: Any) -> bool:
     return False  # results and other objects: a new object is a change
 
 
+def deep_equal(a: Any, b: Any) -> bool:
+    """Equality by content, through dataclasses, containers and arrays (for comparing sessions,
+    e.g. one saved and reopened; change detection uses the cheaper ``same_value``)."""
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.shape(a) == np.shape(b) and bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return type(a) is type(b) and all(deep_equal(getattr(a, f.name), getattr(b, f.name))
+                                          for f in dataclasses.fields(a))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(deep_equal(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
 class Evented:
     """Mixin for ``@dataclass`` classes: assigning a field emits ``changed(field, value)``.
 
@@ -100,6 +120,11 @@ class Evented:
             self.changed.emit(f"{name}.{field}", value)
 
         forwarders[name] = child.changed.connect(forward)
+
+    def __eq__(self, other: object) -> bool:
+        return deep_equal(self, other)
+
+    __hash__ = None  # mutable
 
     def update(self, **values: Any) -> None:
         """Assign several fields (each that differs emits its own change)."""

@@ -16,6 +16,8 @@ from explorer.core.progress import Job, Progress
 from explorer.core.project import Projection
 
 METHODS = ("pca", "tsne", "umap")
+#: The name a new projection gets unless the user gives one (the CLI, the dialog, the importer).
+DISPLAY_NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "pca": {"components": [0, 1], "seed": 0},
@@ -58,7 +60,7 @@ def project(vectors: np.ndarray, method: str, name: str | None = None, **overrid
     params = params_for(method, **overrides)
     jobs = {"pca": _pca_job, "tsne": _tsne_job, "umap": _umap_job}
     coords = yield from jobs[method](np.asarray(vectors, dtype=np.float32), params)
-    return Projection(name or method, method, coords, params)
+    return Projection(name or DISPLAY_NAMES[method], method, coords, params)
 
 
 def _pca_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from explorer.core.analogy import AnalogyEvaluation, AnalogyResult
 from explorer.core.bias import Direction, DirectionScores, WeatResult
-from explorer.core.clusters import ClusterResult
+from explorer.core.clusters import ClusterLabel, ClusterResult
 from explorer.core.evented import Evented
 from explorer.core.neighbors import Neighbors
 
@@ -53,7 +53,7 @@ class ClustersSession(Evented):
     normalize: bool | None = None
     name_by: str | None = None  # a category column, or None for automatic names
     result: ClusterResult | None = None
-    names: dict[int, str] | None = None
+    names: dict[int, ClusterLabel] | None = None
 
 
 @dataclass(eq=False)

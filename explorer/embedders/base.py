@@ -13,6 +13,11 @@ import numpy as np
 
 from explorer.core.progress import Job, Progress
 
+#: The models a data set is embedded with unless the user picks one (the importer, the import
+#: dialog, the command line), and the text model ConSE places images in.
+DEFAULT_TEXT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_IMAGE_MODEL = "efficientnet-lite0"
+
 
 class EmbedderError(Exception):
     """A model that cannot be loaded or used; the message is meant for the user."""

@@ -26,7 +26,6 @@ from explorer.core.progress import Job, Progress
 from explorer.embedders.base import Embedder, EmbedderError, cache_dir
 
 CONSE_PREFIX = "conse/"
-DEFAULT_TEXT_MODEL = "all-MiniLM-L6-v2"
 PROMPT = "a photo of a {}."
 TOP = 10  # classes per image, as in the paper's T = 10
 

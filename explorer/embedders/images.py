@@ -8,18 +8,18 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.embedders.base import EmbedderError, pick_device
+from explorer.embedders.base import DEFAULT_IMAGE_MODEL, EmbedderError, pick_device
 
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
-EFFICIENTNET_ID = "efficientnet-lite0"
+EFFICIENTNET_ID = DEFAULT_IMAGE_MODEL
 
 
 def load_rgb(path: str | Path, max_side: int = 512):
     """An RGB PIL image read as the importer reads it (EXIF rotation, transparency over white,
     decompression bombs refused; shrunk to ``max_side``, far above the models' 224-pixel input),
     or EmbedderError naming the file."""
-    from explorer.io.readers import ImageSkipped, load_image  # noqa: PLC0415 - Pillow is heavy
+    from explorer.core.images import ImageSkipped, load_image  # noqa: PLC0415
 
     try:
         return load_image(path, max_side=max_side)

@@ -15,10 +15,9 @@ import numpy as np
 
 from explorer.core.embedding_set import EmbeddingSet
 from explorer.core.progress import Job, Progress
-from explorer.embedders.base import EmbedderError
+from explorer.embedders.base import DEFAULT_TEXT_MODEL, EmbedderError
 from explorer.embedders.conse import (
     CONSE_PREFIX,
-    DEFAULT_TEXT_MODEL,
     conse_space,
     describe,
     text_model_of,
@@ -135,21 +134,3 @@ def axis_end(emb: EmbeddingSet, text: str, selection: list[int], device: str | N
         norm = np.linalg.norm(query.vector)
         vectors.append(query.vector / norm if norm else query.vector)
     return np.mean(vectors, axis=0)
-
-
-def axes_job(emb: EmbeddingSet, x_from: str, x_to: str, y_from: str = "", y_to: str = "",
-             selection: list[int] | None = None, device: str | None = None) -> Job:
-    """A custom-axes projection: x runs from ``x_from`` to ``x_to`` (and y likewise, if given)."""
-    from explorer.core.projections import axes_projection  # noqa: PLC0415
-
-    selection = selection or []
-    start = yield from axis_end(emb, x_from, selection, device)
-    end = yield from axis_end(emb, x_to, selection, device)
-    y_direction = None
-    if y_from.strip() or y_to.strip():
-        y_start = yield from axis_end(emb, y_from, selection, device)
-        y_end = yield from axis_end(emb, y_to, selection, device)
-        y_direction = y_end - y_start
-    name = f"Axes {x_from.strip()}→{x_to.strip()}"
-    params = {"x": [x_from, x_to], "y": [y_from, y_to] if y_direction is not None else None}
-    return axes_projection(emb.vectors, end - start, y_direction, name=name, params=params)

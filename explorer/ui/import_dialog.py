@@ -23,16 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.embedders.registry import available_models
-from explorer.io import readers
-from explorer.io.importer import (
-    DEFAULT_IMAGE_MODEL,
-    DEFAULT_TEXT_MODEL,
+from explorer.actions.importer import (
     KINDS,
     ImportOptions,
     detect_kind,
     estimate_seconds,
 )
+from explorer.embedders.base import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL
+from explorer.embedders.registry import available_models
+from explorer.io import readers
 
 NONE = "(none)"
 OTHER_MODEL = "Other: a local model folder or a hub name…"

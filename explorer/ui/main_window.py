@@ -29,12 +29,20 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import __version__
-from explorer.core.progress import Job, Progress
-from explorer.core.project import Project, subset
-from explorer.core.projections import project as compute_projection
+from explorer.actions import ActionError
+from explorer.actions.files import import_job, open_job, save_job
+from explorer.actions.importer import ImportOptions
+from explorer.actions.projections import (
+    AxesRequest,
+    IsolateRequest,
+    ProjectionRequest,
+    axes_job,
+    isolate_job,
+    projection_job,
+)
+from explorer.core.progress import Progress
+from explorer.core.project import Project
 from explorer.core.umap_process import prewarm as prewarm_umap
-from explorer.embedders.query import axes_job
-from explorer.io.importer import ImportOptions, import_job
 from explorer.io.project_file import SUFFIX, load_project, save_project
 from explorer.io.recovery import Recovery
 from explorer.io.source_copy import copy_source_job, extract_source_job
@@ -58,29 +66,6 @@ AUTOSAVE_MS = 60_000
 MAX_RECENT = 10
 INSTANT_SEARCH_LIMIT = 100_000  # items; above this the search waits for typing to pause
 PROJECT_FILTER = f"Embedding Explorer projects (*{SUFFIX});;All files (*)"
-
-
-def isolate_job(project: Project, selection: list[int], method: str, params: dict) -> Job[Project]:
-    part = subset(project, selection)
-    projection = yield from compute_projection(part.embeddings.vectors, method, name=method.upper()
-                                               if method != "tsne" else "t-SNE", **params)
-    part.add_projection(projection)
-    part.view.projection = projection.name
-    return part
-
-
-def load_job(path: Path, trusted_folders: list[str] | None = None) -> Job[Project]:
-    yield Progress(0, 1, f"Opening {path.name}")
-    project = load_project(path, trusted_folders or [])
-    yield Progress(1, 1, f"Opened {path.name}")
-    return project
-
-
-def save_job(project: Project, path: Path) -> Job[Path]:
-    yield Progress(0, 1, f"Saving {path.name}")
-    saved = save_project(project, path)
-    yield Progress(1, 1, f"Saved {path.name}")
-    return saved
 
 
 class MainWindow(QMainWindow):
@@ -342,6 +327,17 @@ class MainWindow(QMainWindow):
             self.progress_bar.hide()
             self.cancel_button.hide()
 
+    def start_job(self, runner: JobRunner, make_job, label: str, error_title: str) -> bool:
+        """Build a job here, on the GUI thread (its inputs are a snapshot taken now), and run it in
+        ``runner``; a request the action refuses is shown at once."""
+        try:
+            job = make_job()
+        except ActionError as err:
+            self.show_error(error_title, str(err))
+            return False
+        runner.start(job, label)
+        return True
+
     def cancel_jobs(self) -> None:
         for runner in self.runners:
             runner.cancel()
@@ -434,8 +430,9 @@ class MainWindow(QMainWindow):
         project = self.state.project
         if project is None:
             return
-        job = compute_projection(project.embeddings.vectors, method, name=name, **params)
-        self.projector.start(job, f"{method} projection")
+        self.start_job(self.projector, lambda: projection_job(project.embeddings,
+                                                              ProjectionRequest(method, params, name)),
+                       f"{method} projection", "Cannot compute the projection")
 
     def isolate_selection(self) -> None:
         """Re-project just the selected items, as a new (unsaved) project, with the current method."""
@@ -448,7 +445,9 @@ class MainWindow(QMainWindow):
         current = project.current_projection
         method = current.method if current is not None and current.method in ("pca", "tsne", "umap") else "pca"
         params = dict(current.params) if current is not None and method == current.method else {}
-        self.importer.start(isolate_job(project, self.state.selection, method, params), "isolate selection")
+        request = IsolateRequest(tuple(self.state.selection), method, params)
+        self.start_job(self.importer, lambda: isolate_job(project, request), "isolate selection",
+                       "Cannot isolate the selection")
 
     def custom_axes_dialog(self) -> None:
         if self.state.project is None:
@@ -459,7 +458,8 @@ class MainWindow(QMainWindow):
 
     def compute_axes(self, x_from: str, x_to: str, y_from: str = "", y_to: str = "") -> None:
         emb = self.state.project.embeddings
-        self.projector.start(axes_job(emb, x_from, x_to, y_from, y_to, self.state.selection), "custom axes")
+        request = AxesRequest(x_from, x_to, y_from, y_to, tuple(self.state.selection))
+        self.start_job(self.projector, lambda: axes_job(emb, request), "custom axes", "Cannot compute the axes")
 
     def _on_projection_progress(self, step: Progress) -> None:
         if step.partial is not None:
@@ -500,7 +500,7 @@ class MainWindow(QMainWindow):
             self._on_loaded(project)
             return True
         self._pending_path = path
-        self.loader.start(load_job(path, self.trusted_folders()), f"open {path.name}")
+        self.loader.start(open_job(path, self.trusted_folders()), f"open {path.name}")
         return True
 
     def _on_loaded(self, project: Project) -> None:

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.projections import DEFAULTS
+from explorer.core.projections import DEFAULTS, DISPLAY_NAMES
 
-METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+METHOD_NAMES = DISPLAY_NAMES
 HINTS = {
     "pca": "Linear and instant; keeps global distances, blurs local structure.",
     "tsne": "openTSNE (FFT). Good local neighbourhoods; distances between clusters mean little. "

@@ -8,12 +8,12 @@ import pytest
 import sklearn.datasets
 from PIL import Image, ImageOps
 
+from explorer.actions import importer
+from explorer.actions.importer import ImportOptions, import_job
 from explorer.core import run_to_end
 from explorer.core.neighbors import nearest
 from explorer.embedders.query import query_vector, search_space
 from explorer.embedders.registry import make_embedder
-from explorer.io import importer
-from explorer.io.importer import ImportOptions, import_job
 from explorer.io.readers import ReadError
 from tests.doubles import FakeEmbedder
 

@@ -44,8 +44,8 @@ def opened(window, qtbot, v1_project_path):
 
 def glove_project_file(tmp_path_factory, words: int):
     """A project of the ``words`` most frequent GloVe words (PCA map), imported like a user would."""
+    from explorer.actions.importer import ImportOptions, import_job
     from explorer.core import run_to_end
-    from explorer.io.importer import ImportOptions, import_job
     from explorer.io.project_file import save_project
 
     result = run_to_end(import_job(ImportOptions("glove-6B-50d", limit=words, first_map="pca")))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from explorer.actions.importer import ImportOptions
 from explorer.core.analogy import analogy, evaluate_analogies
 from explorer.core.bias import weat, weat_presets
-from explorer.io.importer import ImportOptions
 from tests.ui.conftest import glove_project_file
 
 

@@ -133,7 +133,7 @@ def test_dropping_a_data_file_opens_the_import_dialog(window, qtbot, tmp_path, n
 
 
 def test_cancel_an_import_keeps_the_open_project(opened, qtbot, tmp_path):
-    from explorer.io.importer import ImportOptions
+    from explorer.actions.importer import ImportOptions
 
     data = tmp_path / "long.txt"
     data.write_text("".join(f"review number {i}: " + "a long and winding sentence " * 12 + "\n" for i in range(3000)))

@@ -5,9 +5,9 @@ import time
 import numpy as np
 from PySide6.QtCore import Qt
 
+from explorer.core import ann_index
 from explorer.core.ann_index import ApproximateIndex
 from explorer.core.progress import Progress
-from explorer.ui.panels import neighbors_panel
 
 
 def cosine_order(vectors, query, exclude):
@@ -106,7 +106,7 @@ def test_cancelling_the_index_build_keeps_exact_search(opened, qtbot, monkeypatc
             time.sleep(0.01)
         raise AssertionError("the build should have been stopped")
 
-    monkeypatch.setattr(neighbors_panel, "build_index_job", slow_build)
+    monkeypatch.setattr(ann_index, "build_index_job", slow_build)  # what the index action runs
     panel.build_index()
     qtbot.waitUntil(lambda: panel.index_progress.value() > 0, timeout=10_000)
     with qtbot.waitSignal(panel.index_runner.cancelled, timeout=10_000):

@@ -3,6 +3,8 @@ evaluation on a question file in the Google analogy format."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,9 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.analogy import analogy, evaluate_analogies_job
-from explorer.core.progress import Job, Progress
-from explorer.io.exporters import analogy_table
+from explorer.actions import ActionError
+from explorer.actions.analogy import (
+    AnalogyRequest,
+    EvaluationRequest,
+    analogy_job,
+    analogy_table,
+    evaluate_job,
+    evaluation_table,
+)
+from explorer.actions.tables import Table
+from explorer.core.analogy import AnalogyEvaluation, AnalogyResult
 from explorer.state import AppState
 from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import (
@@ -35,11 +45,6 @@ INPUTS_NOTE = ("Input words are left out of the answers by default, as gensim an
                "Include them to see that several famous biased analogies (man : doctor :: woman : "
                "nurse) only appear because the inputs are excluded: the true nearest vector is often "
                "an input word itself.")
-
-
-def analogy_job(state: AppState, positive, negative, method, k, include) -> Job:
-    yield Progress(0, 1, "Computing")
-    return analogy(state.project.embeddings, positive, negative, k=k, method=method, exclude_inputs=not include)
 
 
 class AnalogyPanel(QWidget):
@@ -83,8 +88,11 @@ class AnalogyPanel(QWidget):
         self.export_button.clicked.connect(self._export)
         self.eval_button = QPushButton("Evaluate a question file…")
         self.eval_button.clicked.connect(self.evaluate_dialog)
+        self.eval_export = QPushButton("Export evaluation…")
+        self.eval_export.setEnabled(False)
+        self.eval_export.clicked.connect(self._export_evaluation)
         buttons = QHBoxLayout()
-        for button in (self.run_button, self.export_button, self.eval_button):
+        for button in (self.run_button, self.export_button, self.eval_button, self.eval_export):
             buttons.addWidget(button)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -126,20 +134,23 @@ class AnalogyPanel(QWidget):
         self.eval_table.hide()
         self.status.setText("")
         self.export_button.setEnabled(False)
+        self.eval_export.setEnabled(False)
 
     def run(self) -> None:
         if self.state.project is None:
             return
-        positive, negative = parse_words(self.positive.text()), parse_words(self.negative.text())
-        if not positive:
+        request = self.request()
+        if not request.positive:
             self.status.setText("⚠ give at least one positive word")
             return
-        job = analogy_job(self.state, positive, negative, self.method.currentData(), self.k.value(),
-                          self.include_inputs.isChecked())
-        self.runner.start(job, "analogy")
+        self.runner.start(analogy_job(self.state.project.embeddings, request), "analogy")
 
-    def _show(self, outcome, restoring: bool = False) -> None:
-        if hasattr(outcome, "sections"):
+    def request(self) -> AnalogyRequest:
+        return AnalogyRequest(tuple(parse_words(self.positive.text())), tuple(parse_words(self.negative.text())),
+                              self.method.currentData(), self.k.value(), self.include_inputs.isChecked())
+
+    def _show(self, outcome: AnalogyResult | AnalogyEvaluation, restoring: bool = False) -> None:
+        if isinstance(outcome, AnalogyEvaluation):
             self._show_evaluation(outcome)
             return
         self.result = outcome
@@ -172,8 +183,12 @@ class AnalogyPanel(QWidget):
         index = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
         self.state.select([int(index)])
 
+    def export_table(self) -> Table:
+        """The table Export writes (the same as ``explorer analogy`` prints)."""
+        return analogy_table(self.result)
+
     def _export(self) -> None:
-        export_columns_dialog(self, "analogy.csv", *analogy_table(self.result))
+        export_columns_dialog(self, "analogy.csv", self.export_table())
 
     # ------------------------------------------------------------------ evaluation
     def evaluate_dialog(self) -> None:
@@ -183,9 +198,19 @@ class AnalogyPanel(QWidget):
             self.evaluate(path)
 
     def evaluate(self, path: str, restrict: int = 300_000) -> None:
-        emb = self.state.project.embeddings
-        job = evaluate_analogies_job(emb.texts.tolist(), emb.vectors, path, restrict=restrict)
+        try:
+            job = evaluate_job(self.state.project.embeddings, EvaluationRequest(Path(path), restrict))
+        except ActionError as err:
+            self.status.setText(f"⚠ {err}")
+            return
         self.runner.start(job, "analogy evaluation")
+
+    def evaluation_table(self) -> Table:
+        """The evaluation's table (the same as ``explorer analogy-eval`` prints)."""
+        return evaluation_table(self.evaluation, len(self.state.project.embeddings))
+
+    def _export_evaluation(self) -> None:
+        export_columns_dialog(self, "analogy-evaluation.csv", self.evaluation_table())
 
     def _show_evaluation(self, evaluation, restoring: bool = False) -> None:
         self.evaluation = evaluation
@@ -195,6 +220,7 @@ class AnalogyPanel(QWidget):
                 for s in evaluation.sections]
         fill_table(self.eval_table, rows)
         self.eval_table.show()
+        self.eval_export.setEnabled(True)
         self.status.setText(f"Accuracy {evaluation.accuracy:.1%} on {evaluation.total.n_correct + evaluation.total.n_incorrect:,} "
                             f"questions; {evaluation.oov_skipped:,} skipped for unknown words.")
         self.evaluation_shown.emit()

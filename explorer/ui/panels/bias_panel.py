@@ -4,7 +4,6 @@ and the direction as an axis of the map."""
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,19 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.bias import (
-    Direction,
-    DirectionScores,
-    direction_from_pairs,
-    project_on_direction,
-    weat,
-    weat_presets,
+from explorer.actions import ActionError
+from explorer.actions.bias import (
+    DirectionOutcome,
+    DirectionRequest,
+    WeatOutcome,
+    WeatRequest,
+    direction_axis,
+    parse_pairs,
+    rank_along_direction,
+    weat_job,
+    weat_table,
 )
-from explorer.core.progress import Job, Progress
-from explorer.core.projections import axes_projection
-from explorer.embedders.query import embedder_for
-from explorer.embedders.seat import seat_lookup
-from explorer.io.exporters import weat_table
+from explorer.actions.tables import Table
+from explorer.core.bias import Direction, DirectionScores, WeatResult, weat_presets
 from explorer.state import AppState
 from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import (
@@ -48,27 +48,6 @@ CUSTOM = "Custom word sets"
 STD_NOTE = {"population": "population std (as WEFE)", "sample": "sample std (as SEAT / sent-bias)"}
 
 
-def weat_job(state: AppState, sets, names, permutations: int, std: str, lowercase: bool,
-             seat: bool = False) -> Job:
-    lookup = state.project.embeddings
-    if seat:  # sentence encoders: words in neutral templates, embedded with the project's model
-        yield Progress(0, None, f"Loading {lookup.model_id}")
-        lookup = yield from seat_lookup(embedder_for(lookup.model_id), [w for words in sets for w in words])
-    yield Progress(0, 1, "Running WEAT (permutation test)…")
-    return weat(*sets, lookup, permutations=permutations, seed=0, std=std,
-                lowercase_fallback=lowercase, names=names)
-
-
-def parse_pairs(text: str) -> list[tuple[str, str]]:
-    """'she-he, woman-man' or 'she he' per line."""
-    pairs = []
-    for chunk in text.replace("\n", ",").split(","):
-        words = chunk.replace("-", " ").replace("/", " ").split()
-        if len(words) == 2:
-            pairs.append((words[0], words[1]))
-    return pairs
-
-
 class BiasPanel(QWidget):
     weat_shown = Signal()
     direction_shown = Signal()
@@ -78,6 +57,7 @@ class BiasPanel(QWidget):
         self.state = state
         self.presets = {p.name: p for p in weat_presets()}
         self.weat_result = None
+        self.weat_request: WeatRequest | None = None  # what the shown result answered, if run here
         self.direction_scores = None
         self.direction = None
         self.runner = JobRunner(self)
@@ -213,16 +193,32 @@ class BiasPanel(QWidget):
     def run_weat(self) -> None:
         if self.state.project is None:
             return
-        sets = [parse_words(self.sets[key].text()) for key in "XYAB"]
-        if not all(sets):
-            self.weat_status.setText("⚠ fill all four word sets")
+        request = self.weat_request_now()
+        try:
+            job = weat_job(self.state.project.embeddings, request)
+        except ActionError as err:
+            self.weat_status.setText(f"⚠ {err}")
             return
-        names = {key: self.set_names[key].text() or key for key in "XYAB"}
         self.weat_status.setText("Running…")
-        self.runner.start(weat_job(self.state, sets, names, self.permutations.value(), self.std.currentData(),
-                                   self.lowercase.isChecked(), self.seat.isChecked()), "weat")
+        self.runner.start(job, "weat")
 
-    def _show_weat(self, result, restoring: bool = False) -> None:
+    def weat_request_now(self) -> WeatRequest:
+        preset = self.presets.get(self.preset.currentText())
+        sets = tuple(tuple(parse_words(self.sets[key].text())) for key in "XYAB")
+        if preset is not None and (sets != tuple(tuple(words) for words in preset.sets)
+                                   or any(self.set_names[k].text() != preset.set_names[k] for k in "XYAB")):
+            preset = None  # a preset the user edited is a test of their own
+        return WeatRequest(sets, {key: self.set_names[key].text() or key for key in "XYAB"},
+                           permutations=self.permutations.value(), seed=0, std=self.std.currentData(),
+                           lowercase_fallback=self.lowercase.isChecked(), seat=self.seat.isChecked(),
+                           preset=preset.id if preset is not None else None,
+                           title=preset.name if preset is not None else "")
+
+    def _show_weat(self, outcome: WeatOutcome | WeatResult, restoring: bool = False) -> None:
+        if isinstance(outcome, WeatOutcome):
+            self.weat_request, result = outcome.request, outcome.result
+        else:  # a result the project kept
+            self.weat_request, result = None, outcome
         self.weat_result = result
         if not restoring:
             self.binding.record().weat = result
@@ -241,25 +237,32 @@ class BiasPanel(QWidget):
         self.weat_export.setEnabled(True)
         self.weat_shown.emit()
 
+    def weat_export_table(self) -> Table:
+        """The table Export writes (the same as ``explorer weat`` prints)."""
+        return weat_table(self.weat_result, self.weat_request)
+
     def _export_weat(self) -> None:
-        export_columns_dialog(self, "weat.csv", *weat_table(self.weat_result))
+        export_columns_dialog(self, "weat.csv", self.weat_export_table())
 
     # ------------------------------------------------------------------ direction
     def run_direction(self) -> None:
         if self.state.project is None:
             return
-        emb = self.state.project.embeddings
-        pairs = parse_pairs(self.pairs.text())
-        if not pairs:
-            self.direction_status.setText("⚠ give pairs such as she-he, woman-man")
-            return
         try:
-            direction = direction_from_pairs(pairs, emb, method=self.direction_method.currentData())
-            scores = project_on_direction(parse_words(self.probe_words.toPlainText()), direction, emb)
-        except ValueError as err:
+            outcome = rank_along_direction(self.state.project.embeddings, self.direction_request())
+        except ActionError as err:
             self.direction_status.setText(f"⚠ {err}")
             return
-        self._show_direction(direction, scores)
+        self._show_direction(outcome.direction, outcome.scores)
+
+    def direction_request(self) -> DirectionRequest:
+        return DirectionRequest(tuple(parse_pairs(self.pairs.text())),
+                                tuple(parse_words(self.probe_words.toPlainText())),
+                                self.direction_method.currentData())
+
+    def direction_export_table(self) -> Table:
+        """The ranked words as a table (the same as ``explorer direction`` prints)."""
+        return DirectionOutcome(self.direction, self.direction_scores).table()
 
     def _show_direction(self, direction: Direction, scores: DirectionScores, restoring: bool = False) -> None:
         self.direction, self.direction_scores = direction, scores
@@ -279,9 +282,4 @@ class BiasPanel(QWidget):
         """The direction as the map's x axis (y: what x leaves unexplained, by PCA)."""
         if self.direction is None:
             return
-        first, second = self.direction.pairs[0]
-        emb = self.state.project.embeddings
-        name = f"Axis {second}→{first}"
-        projection = axes_projection(emb.vectors, np.asarray(self.direction.vector), name=name,
-                                     params={"pairs": [list(p) for p in self.direction.pairs]})
-        self.state.add_projection(projection)
+        self.state.add_projection(direction_axis(self.state.project.embeddings, self.direction))

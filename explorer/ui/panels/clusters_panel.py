@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.clusters import LABELS, cluster, cluster_labels
-from explorer.core.progress import Job
-from explorer.io.exporters import clusters_table
+from explorer.actions import ActionError
+from explorer.actions.clusters import ClustersOutcome, ClustersRequest, clusters_job
+from explorer.actions.tables import Table
+from explorer.core.clusters import LABELS
 from explorer.state import AppState
 from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import (
@@ -30,18 +31,6 @@ from explorer.ui.panels.common import (
 from explorer.ui.workers import JobRunner, connect_current
 
 
-def clusters_job(state: AppState, method: str, params: dict, label_column: str | None) -> Job:
-    emb = state.project.embeddings
-    result = yield from cluster(emb.vectors, method, **params)
-    if label_column:
-        names = cluster_labels(result.labels, column=emb.metadata[label_column])
-    elif emb.modality == "word":
-        names = cluster_labels(result.labels, vectors=emb.vectors, words=emb.texts.tolist())
-    else:
-        names = cluster_labels(result.labels, texts=emb.texts.tolist())
-    return result, names
-
-
 class ClustersPanel(QWidget):
     results_shown = Signal()
 
@@ -50,6 +39,7 @@ class ClustersPanel(QWidget):
         self.state = state
         self.result = None
         self.names = {}
+        self.outcome: ClustersOutcome | None = None
         self.runner = JobRunner(self)
         self.method = QComboBox()
         for key, label in LABELS.items():
@@ -118,7 +108,7 @@ class ClustersPanel(QWidget):
         """Show the clusters the project's session kept (checked against the data on load)."""
         record = self.binding.record()
         if record is not None and record.result is not None:
-            self._show((record.result, record.names or {}), restoring=True)
+            self._show(ClustersOutcome(record.result, record.names or {}, ""), restoring=True)
 
     def _update_fields(self) -> None:
         hdbscan = self.method.currentData() == "hdbscan"
@@ -138,21 +128,23 @@ class ClustersPanel(QWidget):
     def run(self) -> None:
         if self.state.project is None:
             return
-        method = self.method.currentData()
+        request = self.request()
         try:
-            job = clusters_job(self.state, method, self.params(), self.name_by.currentData())
-            self.runner.start(job, f"{method} clustering")
-        except ValueError as err:
+            job = clusters_job(self.state.project.embeddings, request)
+        except ActionError as err:
             self.status.setText(f"⚠ {err}")
+            return
+        self.runner.start(job, f"{request.method} clustering")
 
-    def _show(self, outcome, restoring: bool = False) -> None:
-        result, names = outcome
-        self.result, self.names = result, names
+    def request(self) -> ClustersRequest:
+        return ClustersRequest(self.method.currentData(), self.params(), self.name_by.currentData())
+
+    def _show(self, outcome: ClustersOutcome, restoring: bool = False) -> None:
+        result, names = outcome.result, outcome.names
+        self.result, self.names, self.outcome = result, names, outcome
         if not restoring:  # a reopened project already has its cluster column
-            self.binding.record().update(result=result, names=names)
-            column = f"cluster ({result.method})"
-            labels = np.array([f"{c}: {names[c].name}" if c >= 0 else "noise" for c in result.labels.tolist()])
-            self.state.add_column(column, labels)  # colours the map by cluster
+            self.binding.record().update(result=outcome.result, names=outcome.names)
+            self.state.add_column(*outcome.column())  # colours the map by cluster
         order = sorted(names, key=lambda c: (c < 0, -names[c].size))
         fill_table(self.table, [(c if c >= 0 else "noise", names[c].size, names[c].name) for c in order], keys=order)
         silhouette = "n/a" if result.silhouette is None else f"{result.silhouette:.3f}"
@@ -166,6 +158,9 @@ class ClustersPanel(QWidget):
         cluster_id = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
         self.state.select(np.flatnonzero(self.result.labels == cluster_id))
 
+    def export_table(self) -> Table:
+        """The table Export writes (the same as ``explorer clusters`` prints)."""
+        return self.outcome.table(self.state.project.embeddings)
+
     def _export(self) -> None:
-        export_columns_dialog(self, "clusters.csv", *clusters_table(self.result, self.names,
-                                                                    self.state.project.embeddings))
+        export_columns_dialog(self, "clusters.csv", self.export_table())

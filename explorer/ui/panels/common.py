@@ -10,12 +10,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QHeaderView,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
 
-from explorer.io.exporters import write_table
+from explorer.actions import ActionError
+from explorer.actions.tables import Table
 
 
 def parse_words(text: str) -> list[str]:
@@ -45,9 +47,15 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]], keys: Sequ
             table.setItem(r, c, cell)
 
 
-def export_columns_dialog(parent: QWidget, default_name: str, columns: dict, meta: dict | None = None) -> str | None:
+def export_columns_dialog(parent: QWidget, default_name: str, table: Table) -> str | None:
+    """Ask for a .csv or .json file and write ``table`` to it (a failure is shown, not raised)."""
     path, _ = QFileDialog.getSaveFileName(parent, "Export", default_name, "CSV (*.csv);;JSON (*.json)")
-    if path:
-        write_table(path, columns, meta=meta)
-        return path
-    return None
+    if not path:
+        return None
+    try:
+        table.write(path)
+    except ActionError as err:
+        QMessageBox.warning(parent, "Cannot export", str(err))
+        return None
+    return path
+

@@ -24,18 +24,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.core.ann_index import (
-    ApproximateIndex,
-    build_index_job,
-    describe_search,
-    nearest_auto,
-    should_use_index,
-    usable_index,
+from explorer.actions import ActionError
+from explorer.actions.neighbors import (
+    CENTROID,
+    ITEM,
+    TEXT,
+    IndexRequest,
+    NeighborsOutcome,
+    NeighborsRequest,
+    build_index,
+    find_neighbors,
+    saved_outcome,
 )
-from explorer.core.neighbors import METRICS, Neighbors, nearest
-from explorer.core.progress import Job, Progress
-from explorer.embedders.query import query_vector, search_space
-from explorer.io.exporters import neighbors_table
+from explorer.actions.tables import Table
+from explorer.core.ann_index import ApproximateIndex, should_use_index, usable_index
+from explorer.core.neighbors import METRICS, Neighbors
+from explorer.core.progress import Progress
 from explorer.state import AppState
 from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import (
@@ -45,38 +49,7 @@ from explorer.ui.panels.common import (
 )
 from explorer.ui.workers import JobRunner, connect_current
 
-SOURCES = ("Selected item", "Selection centroid", "Typed query")
-
-
-def neighbors_job(state: AppState, source: str, text: str, k: int, metric: str) -> Job[tuple]:
-    emb = state.project.embeddings
-    selected = state.selection
-    exclude: list[int] = []
-    space = None  # None: the original embedding space; else the name of an extra matrix (ConSE)
-    if source == "Typed query":
-        if not text.strip():
-            raise ValueError("type a word, an item's text or id, or any text to embed")
-        query = yield from query_vector(emb, text.strip())
-        vector, description, space = query.vector, query.description, query.space
-        exclude = [query.item] if query.item is not None else []
-        if space is not None:  # typed text over images: searched among the images' ConSE vectors
-            yield Progress(0, 1, "Searching")
-            result = nearest(search_space(emb, query), vector, k=k, metric=metric, exclude=exclude)
-            return result, description, "exact", space
-    elif not selected:
-        raise ValueError("select a point on the map first")
-    elif source == "Selected item":
-        index = state.focus if state.focus is not None else selected[0]
-        vector, exclude, description = emb.vectors[index], [index], f"item {emb.ids[index]}"
-    else:
-        vector = emb.unit_vectors[selected].mean(axis=0) if metric == "cosine" else emb.vectors[selected].mean(axis=0)
-        exclude, description = list(selected), f"centroid of {len(selected):,} selected items"
-    index = state.project.neighbor_index
-    how = describe_search(index, emb.vectors, metric)
-    yield Progress(0, 1, "Searching the index" if how != "exact" else "Searching")
-    result = nearest_auto(emb.vectors, vector, k=k, metric=metric, exclude=exclude,
-                          unit_vectors=emb.unit_vectors if metric == "cosine" else None, index=index)
-    return result, description, how, space
+SOURCES = {"Selected item": ITEM, "Selection centroid": CENTROID, "Typed query": TEXT}
 
 
 class NeighborsPanel(QWidget):
@@ -86,7 +59,7 @@ class NeighborsPanel(QWidget):
         super().__init__(parent)
         self.state = state
         self.result: Neighbors | None = None
-        self.outcome: tuple | None = None  # (result, description, how the search ran, space)
+        self.outcome: NeighborsOutcome | None = None
         self.runner = JobRunner(self)
         self.index_runner = JobRunner(self)
         self._index_project = None  # the project the running index build is for
@@ -167,10 +140,22 @@ class NeighborsPanel(QWidget):
     def run(self) -> None:
         if self.state.project is None:
             return
+        try:
+            job = find_neighbors(self.state.project, self.request())
+        except ActionError as err:
+            self._failed(str(err))
+            return
         self.note.setText("Searching…")
-        job = neighbors_job(self.state, self.source.currentText(), self.query.text(), self.k.value(),
-                            self.metric_box.currentText())
         self.runner.start(job, "neighbours")
+
+    def request(self) -> NeighborsRequest:
+        """What the inputs ask for, with the selection as it is now."""
+        source = SOURCES[self.source.currentText()]
+        selected = list(self.state.selection)
+        if source == ITEM and selected:
+            selected = [self.state.focus if self.state.focus is not None else selected[0]]
+        return NeighborsRequest(source, self.query.text(), tuple(selected) if source != TEXT else (),
+                                self.k.value(), self.metric_box.currentText())
 
     def _failed(self, message: str) -> None:
         self.note.setText(f"⚠ {message}")
@@ -183,7 +168,7 @@ class NeighborsPanel(QWidget):
         self._index_project = project
         self._show_building(True)
         self.index_status.setText("Building the index…")
-        job = build_index_job(project.embeddings.vectors, self.metric_box.currentText())
+        job = build_index(project, IndexRequest(self.metric_box.currentText()))
         self.index_runner.start(job, "neighbour index")
 
     def _show_building(self, building: bool) -> None:
@@ -254,10 +239,10 @@ class NeighborsPanel(QWidget):
         """Show the result the project's session kept (the record was checked against the data)."""
         record = self.binding.record()
         if record is not None and record.result is not None:
-            self._show((record.result, record.description, record.how, record.space), restoring=True)
+            self._show(saved_outcome(record, self.state.project.embeddings.dim), restoring=True)
 
-    def _show(self, outcome, restoring: bool = False) -> None:
-        result, description, how, space = outcome
+    def _show(self, outcome: NeighborsOutcome, restoring: bool = False) -> None:
+        result, description, how, space = outcome.neighbors, outcome.description, outcome.search, outcome.space
         self.result, self.outcome = result, outcome
         emb = self.state.project.embeddings
         what = "distance (smaller is nearer)" if result.metric == "euclidean" else result.metric
@@ -282,14 +267,11 @@ class NeighborsPanel(QWidget):
         self.state.select([int(index)])
 
     def table_columns(self) -> dict[str, np.ndarray]:
-        return self._table()[0]
+        return dict(self.export_table().columns)
 
-    def _table(self):
-        _, description, _, space = self.outcome
-        columns, meta = neighbors_table(self.result, self.state.project.embeddings, description)
-        if space is not None:
-            meta["space"] = f"{space} (ConSE approximation)"
-        return columns, meta
+    def export_table(self) -> Table:
+        """The table Export writes (the same as ``explorer neighbors`` prints)."""
+        return self.outcome.table(self.state.project.embeddings)
 
     def export_dialog(self) -> None:
-        export_columns_dialog(self, "neighbours.csv", *self._table())
+        export_columns_dialog(self, "neighbours.csv", self.export_table())

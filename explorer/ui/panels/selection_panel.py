@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.io.exporters import write_table
+from explorer.actions.tables import selection_table
 from explorer.state import AppState
 
 
@@ -121,8 +121,5 @@ class SelectionPanel(QWidget):
             self.export(path)
 
     def export(self, path: str) -> None:
-        emb = self.state.project.embeddings
-        rows = self.state.selection
-        columns = {name: emb.column(name)[rows] for name in self.model.columns}
-        write_table(path, columns)
+        selection_table(self.state.project, self.state.selection).write(path)
         self.exported.emit(path)

@@ -1,35 +1,56 @@
-"""Entry points: ``explorer [PROJECT]`` opens the window; ``explorer COMMAND ...`` runs headless.
-
-Commands print one clear line and exit non-zero on bad input, never a traceback.
-"""
+"""The command line's arguments: one parser for the window's commands (gui, screenshot) and the
+headless ones. Parsing only; explorer.__main__ dispatches."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import time
-from pathlib import Path
+import json
+from typing import Any
 
 from explorer import __version__
-from explorer.cli import (
-    CommandError,
-    cmd_analogy,
-    cmd_analogy_eval,
-    cmd_clusters,
-    cmd_export,
-    cmd_import,
-    cmd_index,
-    cmd_info,
-    cmd_neighbors,
-    cmd_project,
-    cmd_weat,
-    load,
-    parse_param,
-)
+from explorer.cli.quality import COMMANDS as QUALITY_COMMANDS
+from explorer.cli.quality import add_quality_commands
+from explorer.embedders.base import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL
 
-EXIT_USAGE = 2
-EXIT_FAILED = 1
+#: Commands that need the window (explorer.ui); the rest run headless in explorer.cli.
+WINDOW_COMMANDS = ("gui", "screenshot")
+HEADLESS_COMMANDS = ("import", "info", "project", "export", "neighbors", "neighbours", "analogy",
+                     "analogy-eval", "weat", "direction", "clusters", "index")
+HEADLESS_COMMANDS += QUALITY_COMMANDS
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Parse a command line; no command, or a project path first, means ``gui``."""
+    parser = build_parser()
+    known = {*WINDOW_COMMANDS, *HEADLESS_COMMANDS}
+    if not argv or (argv[0] not in known and not argv[0].startswith("-")):
+        argv = ["gui", *argv]
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["gui"])
+    return args
+
+
+def needs_window(args: argparse.Namespace) -> bool:
+    """Whether the parsed command runs in explorer.ui: the window, a screenshot, the map image."""
+    return args.command in WINDOW_COMMANDS or (args.command == "export" and args.what == "image")
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """NAME=VALUE with VALUE read as JSON when it can be (numbers, lists), else as a string;
+    a comma list of integers (components=0,2) becomes a list."""
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"parameter must look like NAME=VALUE, not {text!r}")
+    name, raw = text.split("=", 1)
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        parts = raw.split(",")
+        if len(parts) > 1 and all(p.strip().lstrip("-").isdigit() for p in parts):
+            value = [int(p) for p in parts]
+        else:
+            value = raw
+    return name.strip(), value
 
 
 def _parse_size(text: str) -> tuple[int, int]:
@@ -118,9 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("-o", "--output", required=True, help="project file to write (.eexp)")
     imp.add_argument("--kind", choices=["texts", "images", "image-table", "vectors", "projector",
                                         "word2vec", "glove"], help="what DATA holds (default: guessed)")
-    imp.add_argument("--model", help="model id (default: all-MiniLM-L6-v2 for texts, efficientnet-lite0 "
-                                     "for images); all-MiniLM-L6-v2@onnx-int8 (faster, int8); a local model folder; "
-                                     "open_clip:ARCH:CHECKPOINT")
+    imp.add_argument("--model", help=f"model id (default: {DEFAULT_TEXT_MODEL} for texts, {DEFAULT_IMAGE_MODEL} "
+                                     f"for images); {DEFAULT_TEXT_MODEL}@onnx-int8 (faster, int8); a local model "
+                                     "folder; open_clip:ARCH:CHECKPOINT")
     imp.add_argument("--text-column")
     imp.add_argument("--label-column")
     imp.add_argument("--image-column")
@@ -135,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--device", help="torch device (default: a GPU if there is one)")
 
     _add_analysis_commands(commands)
+    add_quality_commands(commands)
     return parser
 
 
@@ -185,7 +207,20 @@ def _add_analysis_commands(commands) -> None:
     we.add_argument("--seat", action="store_true",
                     help="sentence encoders: put each word in neutral templates ('This is {term}.') and "
                          "embed them with the project's model (SEAT, May et al. 2019)")
-    we.add_argument("--format", choices=["json", "text"], help="json (default) or a short text summary")
+    we.add_argument("--format", choices=["json", "csv", "text"],
+                    help="json (default: the suffix of -o, else json), csv, or a short text summary")
+    we.add_argument("-o", "--output", help="file to write instead of stdout")
+
+    di = commands.add_parser("direction", help="a direction from word pairs (Bolukbasi et al. 2016) and "
+                                               "words ranked along it")
+    di.add_argument("project")
+    di.add_argument("--pairs", nargs="+", required=True, metavar="A-B",
+                    help="word pairs, positive end first: she-he woman-man (or 'she-he, woman-man')")
+    di.add_argument("--words", nargs="+", required=True, metavar="W", help="words to rank")
+    di.add_argument("--method", choices=["pca", "mean"], default="pca",
+                    help="first principal component of the pairs (default), or their mean difference")
+    di.add_argument("--format", **formats)
+    di.add_argument("-o", "--output", help="file to write instead of stdout")
 
     clu = commands.add_parser("clusters", help="cluster the items (original space) and name the clusters")
     clu.add_argument("project")
@@ -197,148 +232,3 @@ def _add_analysis_commands(commands) -> None:
     clu.add_argument("-o", "--output", help="file to write instead of stdout")
     clu.add_argument("--label-column", metavar="COL",
                      help="name clusters by this metadata column's majority value")
-
-
-COMMANDS = {"import": cmd_import, "info": cmd_info, "project": cmd_project, "export": cmd_export,
-            "neighbors": cmd_neighbors, "neighbours": cmd_neighbors, "analogy": cmd_analogy,
-            "analogy-eval": cmd_analogy_eval, "weat": cmd_weat, "clusters": cmd_clusters,
-            "index": cmd_index}
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    known = {"gui", "screenshot", *COMMANDS}
-    if not argv or (argv[0] not in known and not argv[0].startswith("-")):
-        argv = ["gui", *argv]
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["gui"])
-    try:
-        if args.command == "gui":
-            return run_gui(args.project, args.startup_timing)
-        if args.command in COMMANDS:
-            return COMMANDS[args.command](args)
-        if args.command == "screenshot":
-            return cmd_screenshot(args)
-    except CommandError as err:
-        print(f"explorer: error: {err}", file=sys.stderr)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        print("explorer: interrupted", file=sys.stderr)
-        return 130
-    parser.error(f"unknown command {args.command}")
-    return EXIT_USAGE
-
-
-# ---------------------------------------------------------------------------------------- GUI
-
-
-def _has_display() -> bool:
-    platform = os.environ.get("QT_QPA_PLATFORM", "")
-    if platform and not platform.startswith(("xcb", "wayland")):
-        return True  # offscreen, minimal, vnc...: the user chose
-    if sys.platform in ("darwin", "win32"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def make_app(argv: list[str] | None = None):
-    from PySide6.QtCore import QCoreApplication  # noqa: PLC0415
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
-
-    QCoreApplication.setOrganizationName("EmbeddingExplorer")
-    QCoreApplication.setApplicationName("Embedding Explorer")
-    app = QApplication.instance() or QApplication(argv or ["explorer"])
-    return app
-
-
-def run_gui(project: str | None, startup_timing: bool = False) -> int:
-    if not _has_display():
-        print("explorer: no display found (DISPLAY is not set); to render the app without one, run: "
-              "explorer screenshot PROJECT -o map.png", file=sys.stderr)
-        return EXIT_FAILED
-    app = make_app(sys.argv[:1])
-    from PySide6.QtCore import QTimer  # noqa: PLC0415
-
-    from explorer.ui.main_window import MainWindow  # noqa: PLC0415
-
-    window = MainWindow()
-    if startup_timing:
-        _report_startup(app, window, bool(project))
-    window.show()
-    if project:
-        window.open_project(project)
-    elif not startup_timing:
-        QTimer.singleShot(300, window.offer_recovery)
-    return app.exec()
-
-
-def _report_startup(app, window, wait_for_project: bool) -> None:
-    """For benchmarks/startup.py: print wall-clock stamps of the first paint and of the project
-    drawn on the map, then quit."""
-    from PySide6.QtCore import QTimer  # noqa: PLC0415
-
-    def painted(stamp: float) -> None:
-        print(f"first_paint_epoch={stamp:.6f}", flush=True)
-        if not wait_for_project:
-            app.quit()
-
-    def opened(_path: str) -> None:
-        window.scatter.repaint()
-        print(f"project_shown_epoch={time.time():.6f}", flush=True)
-        QTimer.singleShot(0, app.quit)
-
-    window.first_painted.connect(painted)
-    window.project_opened.connect(opened)
-    window.error_shown.connect(lambda message: (print(message, file=sys.stderr), app.exit(1)))
-
-
-def cmd_screenshot(args: argparse.Namespace) -> int:
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    project = load(args.project)
-    output = Path(args.output)
-    if output.suffix.lower() != ".png":
-        raise CommandError(f"output must be a .png file, not {output.name}")
-    if not output.parent.exists():
-        raise CommandError(f"folder {output.parent} does not exist")
-    app = make_app()
-    from PySide6.QtCore import QSettings  # noqa: PLC0415
-
-    from explorer.ui.main_window import MainWindow  # noqa: PLC0415
-
-    settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "EmbeddingExplorer",
-                         "screenshot")
-    window = MainWindow(settings=settings)
-    if args.projection and args.projection not in project.projections:
-        raise CommandError(f"no projection {args.projection!r}; the project has "
-                           f"{', '.join(project.projections) or 'none'}")
-    if args.color_by and args.color_by not in project.embeddings.metadata:
-        raise CommandError(f"no column {args.color_by!r}; the project has "
-                           f"{', '.join(project.embeddings.metadata) or 'none'}")
-    window._pending_path = Path(args.project).resolve()
-    window._on_loaded(project)
-    if args.projection:
-        window.state.set_projection(args.projection)
-    if args.color_by:
-        window.state.set_color_by(args.color_by)
-    if args.select:
-        index = project.embeddings.key_to_index.get(args.select)
-        if index is None:
-            raise CommandError(f"no item with id or text {args.select!r}")
-        window.state.select([index])
-    window.state.set_dirty(False)
-    window.resize(*args.size)
-    window.show()
-    deadline = time.monotonic() + 1.0
-    while time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.02)
-    window.scatter.reset_view()
-    app.processEvents()
-    image = window.grab()
-    if not image.save(str(output), "PNG"):
-        raise CommandError(f"cannot write {output}")
-    window.close()
-    print(f"wrote {output} ({image.width()}x{image.height()})")
-    return 0

@@ -20,7 +20,7 @@ from explorer.core.paths import relative_paths
 from explorer.core.progress import Job, Progress
 from explorer.core.project import DataSource, Project, ViewState
 from explorer.core.projections import project as compute_projection
-from explorer.embedders.base import EmbedderError
+from explorer.embedders.base import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL, EmbedderError
 from explorer.embedders.conse import class_embeddings_job, conse_space, conse_vectors
 from explorer.embedders.registry import make_embedder
 from explorer.embedders.word_vectors import GLOVE_ID, load_bundled_glove
@@ -28,8 +28,6 @@ from explorer.io import readers
 from explorer.io.readers import ImportReport, ReadError
 
 KINDS = ("texts", "images", "image-table", "vectors", "projector", "word2vec", "glove")
-DEFAULT_TEXT_MODEL = "all-MiniLM-L6-v2"
-DEFAULT_IMAGE_MODEL = "efficientnet-lite0"
 # Rough items/s on 2 CPU cores, for the "about how long" estimate before starting.
 # items/s measured here (benchmarks/embed.py), for the import dialog's time estimate
 RATES = {"all-MiniLM-L6-v2": 350.0, "all-MiniLM-L6-v2@onnx-int8": 600.0, "efficientnet-lite0": 15.0, GLOVE_ID: 1e6}
@@ -112,13 +110,13 @@ def import_job(options: ImportOptions, reuse: Project | None = None) -> Job[Impo
     emb = result.project.embeddings
     if len(emb) < 2:
         raise ImportFailed(f"only {len(emb)} usable item(s): nothing to map. {result.report.summary()}")
-    pca = yield from compute_projection(emb.vectors, "pca", name="PCA")
+    pca = yield from compute_projection(emb.vectors, "pca")
     result.project.add_projection(pca)
-    result.project.view.projection = "PCA"
+    result.project.view.projection = pca.name
     if options.first_map == "umap" and 5 <= len(emb) <= UMAP_DEFAULT_LIMIT:
-        umap = yield from compute_projection(emb.vectors, "umap", name="UMAP")
+        umap = yield from compute_projection(emb.vectors, "umap")
         result.project.add_projection(umap)
-        result.project.view.projection = "UMAP"
+        result.project.view.projection = umap.name
     result.seconds = time.monotonic() - started
     return result
 
