@@ -87,16 +87,17 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * 4096 / 2**20
 
 
-def measure(call: Callable[[], Any]) -> tuple[Any, float, float]:
-    """(result, seconds, peak growth MB) of one call."""
+def measure(call: Callable[[], Any]) -> tuple[Any, float, float, float]:
+    """(result, seconds, peak growth MB, CPU seconds) of one call (on a shared machine, wall time
+    also counts the waiting for a core)."""
     gc.collect()
     with open("/proc/self/clear_refs", "w") as clear:
         clear.write("5")  # reset the peak resident set to the current one
     before = rss_mb()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = call()
     seconds = time.perf_counter() - started
-    return result, seconds, max(0.0, peak_mb() - before)
+    return result, seconds, max(0.0, peak_mb() - before), time.process_time() - cpu
 
 
 def sklearn_knn(x: np.ndarray, k: int, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -119,9 +120,9 @@ def recall(ours: np.ndarray, exact: np.ndarray) -> float:
 
 def row(n: int, task: str, ours: tuple[Any, float, float], reference: str, ref_s: float, ref_mb: float,
         agreement: str, extrapolated: bool = False) -> None:
-    _, seconds, mb = ours
+    _, seconds, mb, cpu = ours
     ref_time = f"{ref_s:.1f}{' (extrapolated)' if extrapolated else ''}"
-    print(f"| {n:,} | {task} | {seconds:.1f} | {mb:,.0f} | {reference} | {ref_time} | {ref_mb:,.0f} | "
+    print(f"| {n:,} | {task} | {seconds:.1f} ({cpu:.1f}) | {mb:,.0f} | {reference} | {ref_time} | {ref_mb:,.0f} | "
           f"{agreement} |", flush=True)
 
 
@@ -140,7 +141,7 @@ def main() -> None:
     unknown = set(tasks) - set(TASKS)
     if unknown:
         parser.error(f"unknown tasks {sorted(unknown)}; choose from {', '.join(TASKS)}")
-    print("| N | task | ours s | ours peak MB | reference | ref s | ref peak MB | agreement |")
+    print("| N | task | ours s (CPU s) | ours peak MB | reference | ref s | ref peak MB | agreement |")
     print("|---|---|---|---|---|---|---|---|")
     for n in (int(s) for s in args.sizes.split(",")):
         bench(n, args.dim, args.sample, tasks)
@@ -168,8 +169,8 @@ def bench(n: int, dim: int, sample: int, tasks: list[str]) -> None:
             _, ids_b = sklearn_knn(y, 10, rows)
             return jaccard_rows(ids_a, ids_b)
 
-        jaccard, knn_s, knn_mb = measure(reference)
-        cka, cka_s, cka_mb = measure(lambda: linear_cka(x, y))
+        jaccard, knn_s, knn_mb, _ = measure(reference)
+        cka, cka_s, cka_mb, _ = measure(lambda: linear_cka(x, y))
         ref_s, ref_mb = knn_s * scale + cka_s, max(knn_mb, cka_mb)
         result = ours[0]
         mine = result.jaccard if rows is None else result.jaccard[rows]
@@ -182,7 +183,7 @@ def bench(n: int, dim: int, sample: int, tasks: list[str]) -> None:
         if sampled:
             from explorer.core.quality import knn_graph  # noqa: PLC0415
 
-            (ref_dist, ref_ids), ref_s, ref_mb = measure(lambda: sklearn_knn(x, 20, rows))
+            (ref_dist, ref_ids), ref_s, ref_mb, _ = measure(lambda: sklearn_knn(x, 20, rows))
             graph_recall = recall(run_to_end(knn_graph(x, 20)).indices[rows], ref_ids)
         for method in ("lof", "knn"):
             if method not in tasks:
@@ -197,13 +198,13 @@ def bench(n: int, dim: int, sample: int, tasks: list[str]) -> None:
                     "LocalOutlierFactor (its kneighbors)" if method == "lof" else "kneighbors mean",
                     ref_s * scale, ref_mb, agreement, True)
             elif method == "lof":
-                model, ref_s, ref_mb = measure(
+                model, ref_s, ref_mb, _ = measure(
                     lambda: LocalOutlierFactor(n_neighbors=20, metric="cosine").fit(x))
                 diff = np.abs(ours[0].scores + model.negative_outlier_factor_).max()
                 row(n, "outliers lof k=20", ours, "LocalOutlierFactor", ref_s, ref_mb,
                     f"max |score diff| {diff:.2e}")
             else:
-                (dist, _), ref_s, ref_mb = measure(
+                (dist, _), ref_s, ref_mb, _ = measure(
                     lambda: NearestNeighbors(n_neighbors=20, metric="cosine").fit(x).kneighbors())
                 diff = np.abs(ours[0].scores - dist.mean(axis=1)).max()
                 row(n, "outliers knn k=20", ours, "kneighbors mean", ref_s, ref_mb,
@@ -218,7 +219,7 @@ def bench(n: int, dim: int, sample: int, tasks: list[str]) -> None:
             model = NearestNeighbors(radius=0.05, metric="cosine").fit(x)
             return model.radius_neighbors(queries, return_distance=False)
 
-        found, ref_s, ref_mb = measure(scan)
+        found, ref_s, ref_mb, _ = measure(scan)
         query_rows = np.arange(n) if rows is None else rows
         want = {(int(min(q, j)), int(max(q, j))) for q, hits in zip(query_rows, found)
                 for j in hits.tolist() if j != q}
@@ -234,9 +235,9 @@ def bench(n: int, dim: int, sample: int, tasks: list[str]) -> None:
     if "label-issues" in tasks:
         ours = measure(lambda: run_to_end(label_issues(x, labels, k=10, folds=5, seed=0)))
 
-        proba, cv_s, cv_mb = measure(lambda: cross_val_predict(
+        proba, cv_s, cv_mb, _ = measure(lambda: cross_val_predict(
             LogisticRegression(max_iter=1000), x, labels, cv=cv, method="predict_proba"))
-        _, knn_s, knn_mb = measure(lambda: sklearn_knn(x, 10, rows))
+        _, knn_s, knn_mb, _ = measure(lambda: sklearn_knn(x, 10, rows))
         ref_s, ref_mb = cv_s + knn_s * scale, max(cv_mb, knn_mb)
         codes = np.searchsorted(ours[0].classes, labels)
         diff = np.abs(ours[0].self_confidence - proba[np.arange(n), codes]).max()
@@ -246,7 +247,7 @@ def bench(n: int, dim: int, sample: int, tasks: list[str]) -> None:
 
     if "probe" in tasks:
         ours = measure(lambda: run_to_end(probe(x, labels, folds=5, seed=0)))
-        scores, ref_s, ref_mb = measure(
+        scores, ref_s, ref_mb, _ = measure(
             lambda: cross_val_score(LogisticRegression(max_iter=1000), x, labels, cv=cv))
         row(n, "probe 5 folds", ours, "cross_val_score", ref_s, ref_mb,
             f"accuracy {ours[0].accuracy:.6f} vs {scores.mean():.6f}")
