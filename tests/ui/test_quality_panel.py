@@ -81,6 +81,9 @@ def test_duplicates_row_selects_its_group(panel, qtbot):
     assert panel.threshold.isVisibleTo(panel) and not panel.method.isVisibleTo(panel)
     panel.threshold.setValue(0.99)
     run(panel, qtbot)
+    choose(panel, "label-issues")  # the count column just added is no label to check
+    assert panel.label_column.findData(panel.state.project.view.color_by) < 0
+    assert panel.label_column.findData("animal") >= 0
     expected = run_to_end(duplicates(panel.state.project.embeddings.vectors, 0.99))
     assert panel.table.rowCount() == sum(len(g) for g in expected.groups) >= 2
     panel.table.selectRow(0)

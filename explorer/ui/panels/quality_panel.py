@@ -51,6 +51,8 @@ from explorer.ui.workers import JobRunner, connect_current
 
 TOOLS = (("outliers", "Outliers"), ("duplicates", "Near-duplicates"), ("label-issues", "Label issues"),
          ("probe", "Linear probe"), ("compare", "Compare with another project"))
+# the score columns this panel adds (not labels to check)
+SCORE_COLUMNS = ("outlier score", "near-duplicates", "label issue", "probe P", "kNN agreement")
 SHOWN_ROWS = 1000  # a table of every item of a large set would be slow to fill; export has them all
 
 
@@ -192,7 +194,7 @@ class QualityPanel(QWidget):
         project = self.state.project
         if project is not None:
             for name, values in project.embeddings.metadata.items():
-                if values.dtype.kind not in "fc":
+                if values.dtype.kind not in "fc" and not name.startswith(SCORE_COLUMNS):
                     self.label_column.addItem(name, name)
         index = self.label_column.findData(current)
         if index >= 0:
