@@ -39,7 +39,8 @@ def files(tmp_path_factory) -> tuple[Path, Path]:
     vectors, labels = vectors_and_labels()
     ids = [f"n{i}" for i in range(len(vectors))]
     texts = [f"item {i}" for i in range(len(vectors))]
-    emb = EmbeddingSet(vectors, ids, texts, metadata={"kind": labels, "one": np.array(["x"] * len(ids))})
+    emb = EmbeddingSet(vectors, ids, texts, metadata={"kind": labels, "one": np.array(["x"] * len(ids))},
+                       extra_vectors={"squared": vectors ** 2})
     first = save_project(Project(emb, title="first"), folder / "first.eexp")
     rng = np.random.default_rng(9)
     order = rng.permutation(len(ids))
@@ -119,6 +120,18 @@ def test_compare_with_another_project(files):
     assert [row["jaccard"] for row in data["rows"]] == pytest.approx(expected.jaccard[expected.order].tolist())
 
 
+def test_compare_two_sets_of_one_project(files):
+    vectors, _ = vectors_and_labels()
+    result = explorer("compare", str(files[0]), "--a", "squared", "--b", "vectors", "-k", "5",
+                      "--top", "3", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    expected = run_to_end(compare(vectors ** 2, vectors, k=5))
+    assert data["a"] == "squared" and data["b"] == "vectors"
+    assert data["mean_jaccard"] == pytest.approx(expected.mean_jaccard)
+    assert [row["id"] for row in data["rows"]] == [f"n{i}" for i in expected.order[:3]]
+
+
 @pytest.mark.parametrize(("args", "fragment"), [
     (["outliers", "{first}", "-k", "500"], "at most 199"),
     (["label-issues", "{first}", "--label-column", "nope"], "no column 'nope'"),
@@ -126,6 +139,7 @@ def test_compare_with_another_project(files):
     (["probe", "{first}", "--label-column", "one"], "1 class"),
     (["duplicates", "{first}", "--threshold", "1.5"], "at most 1"),
     (["compare", "{first}", "--b", "{missing}"], "does not exist"),
+    (["compare", "{first}", "--b", "cubed"], "no embedding set 'cubed': the project has vectors, squared"),
 ])
 def test_bad_input_is_one_line(files, tmp_path, args, fragment):
     filled = [a.format(first=files[0], missing=tmp_path / "missing.eexp") for a in args]

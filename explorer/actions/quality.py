@@ -331,29 +331,67 @@ def _compare(job, name_a: str, name_b: str) -> Job[CompareOutcome]:
     return CompareOutcome((yield from reported(job)), name_a, name_b)
 
 
-def compare_projects_job(project, other_path: str | Path, request: CompareRequest) -> Job[CompareOutcome]:
-    """Compare a project's vectors with those of another project file holding the same items
-    (matched by id), e.g. the same texts embedded with another model; the other file is read in
-    the job."""
-    other_path = Path(other_path)
-    if not other_path.is_file():
-        raise ActionError(f"{other_path} does not exist")
-    _checked(lambda: check_k(request.k, len(project.embeddings)))
-    return _compare_projects(project, other_path, request)
+OWN_SET = "vectors"  # the project's own embedding; its other matrices go by their names
 
 
-def _compare_projects(project, other_path: Path, request: CompareRequest) -> Job[CompareOutcome]:
+def embedding_sets(project) -> list[str]:
+    """The embeddings of the project's items a comparison can use: its own vectors, then the other
+    matrices it keeps for the same items (e.g. images placed in a text model's space)."""
+    return [OWN_SET, *project.embeddings.extra_vectors]
+
+
+def _check_set(project, spec: str) -> None:
+    if spec in embedding_sets(project) or Path(spec).is_file():
+        return
+    if spec.endswith(".eexp"):
+        raise ActionError(f"{spec} does not exist")
+    raise ActionError(f"no embedding set {spec!r}: the project has {', '.join(embedding_sets(project))}; "
+                      "or give another project file (.eexp) holding the same items")
+
+
+def _read_set(project, spec: str) -> Job[tuple[np.ndarray, Any]]:
+    """The vectors of one set in the project's item order, and a neighbour index that fits them."""
+    emb = project.embeddings
+    if spec == OWN_SET:
+        return emb.vectors, project.neighbor_index
+    if spec in emb.extra_vectors:
+        return np.asarray(emb.extra_vectors[spec], dtype=np.float32), None
     from explorer.io.project_file import ProjectFileError, load_project  # noqa: PLC0415
 
-    yield Progress(0.0, 1.0, f"Reading {other_path.name}")
+    path = Path(spec)
+    yield Progress(0.0, 1.0, f"Reading {path.name}")
     try:
-        other = load_project(other_path)
+        other = load_project(path)
     except ProjectFileError as err:
         raise ActionError(str(err)) from None
     except OSError as err:
-        raise ActionError(f"cannot read {other_path}: {err.strerror or err}") from None
-    rows = align(project.embeddings, other.embeddings)
-    same_index = other.neighbor_index if np.array_equal(rows, np.arange(len(rows))) else None
-    job = compare_job(project.embeddings.vectors, other.embeddings.vectors[rows], request,
-                      index_a=project.neighbor_index, index_b=same_index)
-    return (yield from job)
+        raise ActionError(f"cannot read {path}: {err.strerror or err}") from None
+    rows = align(emb, other.embeddings)
+    in_order = np.array_equal(rows, np.arange(len(rows)))
+    return other.embeddings.vectors[rows], other.neighbor_index if in_order else None
+
+
+def compare_sets_job(project, a: str, b: str, k: int = 10) -> Job[CompareOutcome]:
+    """Compare two embeddings of the project's items: each is ``"vectors"`` (the project's own),
+    the name of another matrix the project keeps, or another project file holding the same items
+    (matched by id; read in the job)."""
+    for spec in (a, b):
+        _check_set(project, spec)
+    _checked(lambda: check_k(k, len(project.embeddings)))
+    request = CompareRequest(k, _set_name(a), _set_name(b))
+    return _compare_sets(project, a, b, request)
+
+
+def _set_name(spec: str) -> str:
+    return Path(spec).stem if spec.endswith(".eexp") else spec
+
+
+def _compare_sets(project, a: str, b: str, request: CompareRequest) -> Job[CompareOutcome]:
+    vectors_a, index_a = yield from _read_set(project, a)
+    vectors_b, index_b = yield from _read_set(project, b)
+    return (yield from compare_job(vectors_a, vectors_b, request, index_a=index_a, index_b=index_b))
+
+
+def compare_projects_job(project, other_path: str | Path, k: int = 10) -> Job[CompareOutcome]:
+    """The project's own vectors against another project file holding the same items."""
+    return compare_sets_job(project, OWN_SET, str(other_path), k)

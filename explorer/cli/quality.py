@@ -74,9 +74,12 @@ def add_quality_commands(commands) -> None:
     com = commands.add_parser("compare", help="do two embeddings of the same items agree on their "
                                               "neighbours? (Jaccard of the top k, linear CKA)")
     com.add_argument("project")
-    com.add_argument("--b", required=True, metavar="OTHER.eexp",
-                     help="another project holding the same items (matched by id), e.g. embedded "
-                          "with another model")
+    com.add_argument("--a", default="vectors", metavar="SET",
+                     help="'vectors' (the project's own, the default), the name of another matrix "
+                          "the project keeps for its items, or another project file (.eexp)")
+    com.add_argument("--b", required=True, metavar="SET",
+                     help="the same choices: typically another project holding the same items "
+                          "(matched by id), embedded with another model")
     com.add_argument("-k", type=_whole(1), default=10, help="neighbours (default 10)")
     com.add_argument("--top", type=_whole(1), help="print only the N items that disagree most")
     com.add_argument("--format", **formats)
@@ -133,13 +136,10 @@ def cmd_probe(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from pathlib import Path  # noqa: PLC0415
-
-    from explorer.actions.quality import CompareRequest, compare_projects_job  # noqa: PLC0415
+    from explorer.actions.quality import compare_sets_job  # noqa: PLC0415
 
     project = load(args.project)
-    request = CompareRequest(args.k, Path(args.project).stem, Path(args.b).stem)
-    outcome = run_to_end(compare_projects_job(project, args.b, request), ProgressPrinter())
+    outcome = run_to_end(compare_sets_job(project, args.a, args.b, args.k), ProgressPrinter())
     emit_table(outcome.table(project.embeddings, args.top), args.format, args.output, default="csv")
     result = outcome.result
     print(f"mean Jaccard@{result.k} {result.mean_jaccard:.3f}; linear CKA {result.cka:.3f}",

@@ -140,13 +140,29 @@ def test_compare_with_another_project_file(tmp_path):
     other = EmbeddingSet(emb.vectors[order] + 0.3 * rng.standard_normal(emb.vectors.shape).astype(np.float32),
                          emb.ids[order], emb.texts[order])
     path = save_project(Project(other), tmp_path / "other.eexp")
-    outcome = run_to_end(compare_projects_job(Project(emb), path, CompareRequest(5, "this", "other")))
+    outcome = run_to_end(compare_projects_job(Project(emb), path, 5))
     rows = align(emb, other)
     direct = run_to_end(compare_job(emb.vectors, other.vectors[rows], CompareRequest(5)))
     np.testing.assert_allclose(outcome.result.jaccard, direct.result.jaccard)
-    assert outcome.column()[0] == "kNN agreement this vs other (Jaccard@5)"
+    assert outcome.column()[0] == "kNN agreement vectors vs other (Jaccard@5)"
     with pytest.raises(ActionError, match="does not exist"):
-        compare_projects_job(Project(emb), tmp_path / "nope.eexp", CompareRequest())
+        compare_projects_job(Project(emb), tmp_path / "nope.eexp")
     (tmp_path / "bad.eexp").write_text("not a project")
     with pytest.raises(ActionError, match="bad.eexp"):
-        run_to_end(compare_projects_job(Project(emb), tmp_path / "bad.eexp", CompareRequest()))
+        run_to_end(compare_projects_job(Project(emb), tmp_path / "bad.eexp"))
+
+
+def test_compare_sets_the_project_keeps():
+    from explorer.actions.quality import compare_sets_job, embedding_sets
+    from explorer.core.project import Project
+
+    emb = make_set()
+    emb.extra_vectors["twin"] = emb.vectors * 2 + 1
+    project = Project(emb)
+    assert embedding_sets(project) == ["vectors", "twin"]
+    outcome = run_to_end(compare_sets_job(project, "vectors", "twin", k=5))
+    direct = run_to_end(compare_job(emb.vectors, emb.vectors * 2 + 1, CompareRequest(5)))
+    np.testing.assert_allclose(outcome.result.jaccard, direct.result.jaccard)
+    assert outcome.name_a == "vectors" and outcome.name_b == "twin"
+    with pytest.raises(ActionError, match="no embedding set 'nope': the project has vectors, twin"):
+        compare_sets_job(project, "vectors", "nope")

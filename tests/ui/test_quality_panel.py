@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from explorer.core.compare import compare
 from explorer.core.embedding_set import EmbeddingSet
 from explorer.core.progress import run_to_end
 from explorer.core.project import Project, Projection
@@ -131,13 +132,35 @@ def test_compare_with_another_project_file(panel, qtbot, tmp_path):
                          emb.ids, emb.texts)
     path = save_project(Project(other), tmp_path / "other.eexp")
     choose(panel, "compare")
-    panel.other.setText(str(path))
+    assert panel.set_a.currentText() == "vectors"
+    panel.other.setEditText(str(path))
     run(panel, qtbot)
     assert "Mean Jaccard@10" in panel.status.text() and "CKA" in panel.status.text()
     name = panel.state.project.view.color_by
     assert name.startswith("kNN agreement") and name.endswith("(Jaccard@10)")
     values = panel.state.project.embeddings.metadata[name]
     assert float(cell(panel, 0, "jaccard")) == pytest.approx(values.min(), abs=1e-4)
+
+
+def test_compare_with_a_matrix_the_project_keeps(qtbot):
+    project = make_project()
+    emb = project.embeddings
+    rng = np.random.default_rng(6)
+    emb.extra_vectors["other model"] = (emb.vectors @ rng.standard_normal((16, 8))).astype(np.float32)
+    state = AppState()
+    state.set_project(project)
+    panel = QualityPanel(state)
+    qtbot.addWidget(panel)
+    choose(panel, "compare")
+    assert [panel.other.itemText(i) for i in range(panel.other.count())] == ["other model"]
+    assert panel.other.currentText() == "other model"
+    run(panel, qtbot)
+    expected = run_to_end(compare(emb.vectors, emb.extra_vectors["other model"], k=10))
+    column = state.project.view.color_by
+    assert column == "kNN agreement vectors vs other model (Jaccard@10)"
+    np.testing.assert_allclose(emb.metadata[column], expected.jaccard)
+    panel.table.selectRow(0)
+    assert state.selection == [int(expected.order[0])]
 
 
 def test_bad_input_is_one_line_and_nothing_runs(panel, qtbot):
@@ -147,9 +170,12 @@ def test_bad_input_is_one_line_and_nothing_runs(panel, qtbot):
     assert panel.status.text().startswith("⚠") and "at most 299" in panel.status.text()
     assert not panel.runner.running
     choose(panel, "compare")
-    panel.other.setText("/nowhere/else.eexp")
+    panel.other.setEditText("/nowhere/else.eexp")
     panel.run_button.click()
     assert "does not exist" in panel.status.text()
+    panel.other.setEditText("no-such-set")
+    panel.run_button.click()
+    assert "no embedding set 'no-such-set'" in panel.status.text()
 
 
 def test_cancel_stops_a_running_check(qtbot):

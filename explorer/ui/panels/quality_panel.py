@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
 from explorer.actions import ActionError
 from explorer.actions.quality import (
     CompareOutcome,
-    CompareRequest,
     DuplicatesOutcome,
     DuplicatesRequest,
     LabelIssuesOutcome,
@@ -39,8 +37,9 @@ from explorer.actions.quality import (
     OutliersRequest,
     ProbeOutcome,
     ProbeRequest,
-    compare_projects_job,
+    compare_sets_job,
     duplicates_job,
+    embedding_sets,
     label_issues_job,
     outliers_job,
     probe_job,
@@ -50,7 +49,7 @@ from explorer.ui.panels.common import export_columns_dialog, make_table
 from explorer.ui.workers import JobRunner, connect_current
 
 TOOLS = (("outliers", "Outliers"), ("duplicates", "Near-duplicates"), ("label-issues", "Label issues"),
-         ("probe", "Linear probe"), ("compare", "Compare with another project"))
+         ("probe", "Linear probe"), ("compare", "Compare two embeddings"))
 # the score columns this panel adds (not labels to check)
 SCORE_COLUMNS = ("outlier score", "near-duplicates", "label issue", "probe P", "kNN agreement")
 SHOWN_ROWS = 1000  # a table of every item of a large set would be slow to fill; export has them all
@@ -103,12 +102,18 @@ class QualityPanel(QWidget):
         self.folds.setValue(5)
         self.seed = QSpinBox()
         self.seed.setRange(0, 1_000_000)
-        self.other = QLineEdit()
-        self.other.setPlaceholderText("another project (.eexp) with the same item ids")
+        self.set_a = QComboBox()
+        self.set_a.setToolTip("vectors: the project's own embedding; other names: matrices the "
+                              "project keeps for the same items")
+        self.other = QComboBox()  # a set of the project, or another project file
+        self.other.setEditable(True)
+        self.other.lineEdit().setPlaceholderText("another project (.eexp) with the same item ids")
         self.browse = QPushButton("…")
+        self.browse.setToolTip("Choose another project holding the same items (matched by id), "
+                               "e.g. embedded with another model")
         self.browse.clicked.connect(self._browse)
         other_row = QHBoxLayout()
-        other_row.addWidget(self.other)
+        other_row.addWidget(self.other, 1)
         other_row.addWidget(self.browse)
         self.other_widget = QWidget()
         self.other_widget.setLayout(other_row)
@@ -122,7 +127,8 @@ class QualityPanel(QWidget):
         form.addRow("Labels", self.label_column)
         form.addRow("Folds", self.folds)
         form.addRow("Seed", self.seed)
-        form.addRow("Other set", self.other_widget)
+        form.addRow("Embedding A", self.set_a)
+        form.addRow("Embedding B", self.other_widget)
         self.form = form
         self.tool.currentIndexChanged.connect(self._update_fields)
         self.run_button = QPushButton("Run")
@@ -176,6 +182,7 @@ class QualityPanel(QWidget):
             self.label_column: tool in ("label-issues", "probe"),
             self.folds: tool in ("label-issues", "probe"),
             self.seed: tool in ("label-issues", "probe"),
+            self.set_a: tool == "compare",
             self.other_widget: tool == "compare",
         }
         for widget, visible in shown.items():
@@ -205,7 +212,7 @@ class QualityPanel(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "Another embedding of the same items", start,
                                               "Embedding Explorer projects (*.eexp)")
         if path:
-            self.other.setText(path)
+            self.other.setEditText(path)
 
     def _on_project(self) -> None:
         self.runner.cancel()
@@ -216,6 +223,12 @@ class QualityPanel(QWidget):
         self.export_button.setEnabled(False)
         self.axis_button.setVisible(False)
         self._fill_label_columns()
+        self.set_a.clear()
+        self.other.clear()
+        if self.state.project is not None:
+            sets = embedding_sets(self.state.project)
+            self.set_a.addItems(sets)
+            self.other.addItems(sets[1:])  # the project's other matrices; or a file, typed or chosen
         self.run_button.setEnabled(self.state.project is not None)
 
     # ------------------------------------------------------------------ running
@@ -239,11 +252,10 @@ class QualityPanel(QWidget):
             column = self.label_column.currentData() or None
             selection = () if column else tuple(int(i) for i in self.state.selection)
             return probe_job(emb, ProbeRequest(column, selection, self.folds.value(), self.seed.value()))
-        other = self.other.text().strip()
+        other = self.other.currentText().strip()
         if not other:
-            raise ActionError("choose another project holding the same items")
-        request = CompareRequest(self.k.value(), project.title or "this project", Path(other).stem)
-        return compare_projects_job(project, other, request)
+            raise ActionError("choose embedding B: another project holding the same items")
+        return compare_sets_job(project, self.set_a.currentText(), other, self.k.value())
 
     def run(self) -> None:
         if self.state.project is None:
