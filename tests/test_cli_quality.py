@@ -147,3 +147,28 @@ def test_bad_input_is_one_line(files, tmp_path, args, fragment):
     assert result.returncode == 1
     assert fragment in result.stderr and result.stderr.count("\n") == 1
     assert result.stderr.startswith("explorer: error:")
+
+
+def test_embed_again_then_compare(tmp_path):
+    """A word project embedded again with the bundled GloVe vectors: a second set in the project
+    file, then compared with the project's own (random) vectors."""
+    from explorer.embedders.word_vectors import load_bundled_glove
+    from explorer.io.project_file import load_project
+
+    words = ["king", "queen", "man", "woman", "paris", "france", "berlin", "germany", "cat", "dog",
+             "apple", "banana", "car", "truck", "red", "blue"]
+    rng = np.random.default_rng(0)
+    emb = EmbeddingSet(rng.standard_normal((len(words), 6)).astype(np.float32), words, words, modality="word")
+    path = save_project(Project(emb), tmp_path / "words.eexp")
+    result = explorer("embed", str(path), "--model", "glove-6B-50d", "--name", "glove")
+    assert result.returncode == 0, result.stderr
+    assert "added the set 'glove' (16 x 50)" in result.stderr
+    kept = load_project(path).embeddings.extra_vectors["glove"]
+    glove_words, glove_vectors = load_bundled_glove()
+    position = {w: i for i, w in enumerate(glove_words)}
+    np.testing.assert_allclose(kept, glove_vectors[[position[w] for w in words]])
+    result = explorer("compare", str(path), "--b", "glove", "-k", "3", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    expected = run_to_end(compare(emb.vectors, kept, k=3))
+    assert data["b"] == "glove" and data["mean_jaccard"] == pytest.approx(expected.mean_jaccard)

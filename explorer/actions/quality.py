@@ -395,3 +395,51 @@ def _compare_sets(project, a: str, b: str, request: CompareRequest) -> Job[Compa
 def compare_projects_job(project, other_path: str | Path, k: int = 10) -> Job[CompareOutcome]:
     """The project's own vectors against another project file holding the same items."""
     return compare_sets_job(project, OWN_SET, str(other_path), k)
+
+
+# ------------------------------------------------------------------------------------ embed again
+
+
+@dataclass(frozen=True)
+class EmbedAgainRequest:
+    model: str  # any model id the importer accepts for the project's items
+    name: str | None = None  # the set's name in the project (default: the model id)
+    device: str | None = None
+    batch_size: int = 64
+
+
+def embed_again_job(project, request: EmbedAgainRequest, embedder: Any = None) -> Job[str]:
+    """Embed the project's items again with another model and keep the result in the project as
+    another embedding of the same items (``embeddings.extra_vectors[name]``, saved with it), to
+    compare with :func:`compare_sets_job`. Texts and words only: an image project is re-imported
+    with the other model instead. Returns the set's name; the caller saves the project."""
+    emb = project.embeddings
+    name = (request.name or request.model).strip()
+    if emb.modality == "image":
+        raise ActionError("embedding images again is not supported: import the image folder with the "
+                          "other model and compare the two projects (compare --b OTHER.eexp)")
+    if not name or name == OWN_SET or name.startswith("conse/"):
+        raise ActionError(f"{name!r} cannot name a set: {OWN_SET!r} is the project's own and "
+                          "'conse/...' is reserved")
+    return _embed_again(project, name, request, embedder)
+
+
+def _embed_again(project, name: str, request: EmbedAgainRequest, embedder: Any) -> Job[str]:
+    from explorer.embedders.base import EmbedderError, embed_all  # noqa: PLC0415
+
+    emb = project.embeddings
+    yield Progress(0, len(emb), f"Loading {request.model}")
+    try:
+        if embedder is None:
+            from explorer.embedders.registry import make_embedder  # noqa: PLC0415
+
+            embedder = make_embedder(request.model, device=request.device)
+        vectors = yield from embed_all(embedder, emb.texts.tolist(), request.batch_size)
+    except EmbedderError as err:
+        raise ActionError(str(err)) from None
+    missing = ~np.isfinite(vectors).all(axis=1)
+    if missing.any():
+        raise ActionError(f"{int(missing.sum()):,} items have no vector in {request.model} "
+                          f"(e.g. {emb.texts[np.flatnonzero(missing)[0]]!r}); nothing was added")
+    emb.extra_vectors[name] = np.ascontiguousarray(vectors, dtype=np.float32)
+    return name

@@ -11,7 +11,7 @@ from explorer.cli.common import emit_table, load
 from explorer.cli.terminal import ProgressPrinter
 from explorer.core.progress import run_to_end
 
-COMMANDS = ("outliers", "duplicates", "label-issues", "probe", "compare")
+COMMANDS = ("outliers", "duplicates", "label-issues", "probe", "compare", "embed")
 
 
 def _whole(low: int):
@@ -85,6 +85,14 @@ def add_quality_commands(commands) -> None:
     com.add_argument("--format", **formats)
     com.add_argument("-o", "--output", help="file to write instead of stdout")
 
+    emb = commands.add_parser("embed", help="embed a text or word project's items again with another "
+                                            "model, kept in the project as another set to compare")
+    emb.add_argument("project")
+    emb.add_argument("--model", required=True, help="a model id the importer accepts "
+                                                    "(e.g. all-MiniLM-L6-v2@onnx-int8, a local folder)")
+    emb.add_argument("--name", help="the set's name (default: the model id)")
+    emb.add_argument("--device", help="torch device (default: a GPU if there is one)")
+
 
 def cmd_outliers(args: argparse.Namespace) -> int:
     from explorer.actions.quality import OutliersRequest, outliers_job  # noqa: PLC0415
@@ -147,5 +155,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMAND_FUNCTIONS = {"outliers": cmd_outliers, "duplicates": cmd_duplicates,
+def cmd_embed(args: argparse.Namespace) -> int:
+    from explorer.actions.quality import EmbedAgainRequest, embed_again_job  # noqa: PLC0415
+    from explorer.cli.common import save  # noqa: PLC0415
+
+    project = load(args.project)
+    request = EmbedAgainRequest(args.model, args.name, args.device)
+    name = run_to_end(embed_again_job(project, request), ProgressPrinter())
+    save(project, args.project)
+    matrix = project.embeddings.extra_vectors[name]
+    print(f"added the set {name!r} ({matrix.shape[0]:,} x {matrix.shape[1]}) to {args.project}; "
+          f"compare it: explorer compare {args.project} --b {name}", file=sys.stderr)
+    return 0
+
+
+COMMAND_FUNCTIONS = {"embed": cmd_embed, "outliers": cmd_outliers, "duplicates": cmd_duplicates,
                      "label-issues": cmd_label_issues, "probe": cmd_probe, "compare": cmd_compare}

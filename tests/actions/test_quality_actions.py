@@ -166,3 +166,39 @@ def test_compare_sets_the_project_keeps():
     assert outcome.name_a == "vectors" and outcome.name_b == "twin"
     with pytest.raises(ActionError, match="no embedding set 'nope': the project has vectors, twin"):
         compare_sets_job(project, "vectors", "nope")
+
+
+def test_embed_again_keeps_a_second_set_to_compare():
+    from explorer.actions.quality import (
+        EmbedAgainRequest,
+        compare_sets_job,
+        embed_again_job,
+        embedding_sets,
+    )
+    from explorer.core.project import Project
+    from tests.doubles import FakeEmbedder
+
+    emb = make_set()
+    project = Project(emb)
+    fake = FakeEmbedder(8)
+    name = run_to_end(embed_again_job(project, EmbedAgainRequest("fake", name="fake 8d"), embedder=fake))
+    assert name == "fake 8d" and embedding_sets(project) == ["vectors", "fake 8d"]
+    np.testing.assert_allclose(emb.extra_vectors["fake 8d"], np.stack([fake.vector(t) for t in emb.texts]))
+    outcome = run_to_end(compare_sets_job(project, "vectors", "fake 8d", k=5))
+    assert 0 <= outcome.result.mean_jaccard < 0.5  # hashed vectors share no structure
+    for bad, words in [(EmbedAgainRequest("fake", name="vectors"), "cannot name a set"),
+                       (EmbedAgainRequest("fake", name="conse/x"), "reserved")]:
+        with pytest.raises(ActionError, match=words):
+            embed_again_job(project, bad, embedder=fake)
+
+
+def test_embed_again_refuses_items_without_a_vector():
+    from explorer.actions.quality import EmbedAgainRequest, embed_again_job
+    from explorer.core.project import Project
+    from explorer.embedders.registry import WordVectorEmbedder
+
+    emb = make_set(n=30)
+    words = WordVectorEmbedder(["text 1", "text 2"], np.ones((2, 3), dtype=np.float32))
+    with pytest.raises(ActionError, match="28 items have no vector in tiny"):
+        run_to_end(embed_again_job(Project(emb), EmbedAgainRequest("tiny"), embedder=words))
+    assert emb.extra_vectors == {}
