@@ -408,11 +408,21 @@ class EmbedAgainRequest:
     batch_size: int = 64
 
 
-def embed_again_job(project, request: EmbedAgainRequest, embedder: Any = None) -> Job[str]:
-    """Embed the project's items again with another model and keep the result in the project as
-    another embedding of the same items (``embeddings.extra_vectors[name]``, saved with it), to
-    compare with :func:`compare_sets_job`. Texts and words only: an image project is re-imported
-    with the other model instead. Returns the set's name; the caller saves the project."""
+@dataclass(frozen=True)
+class EmbedAgainOutcome:
+    name: str
+    vectors: np.ndarray  # (N, D) float32, the project's items in order
+
+    def apply(self, project) -> None:
+        """Keep the set in the project (on the caller's thread; saving writes it)."""
+        project.embeddings.extra_vectors[self.name] = self.vectors
+
+
+def embed_again_job(project, request: EmbedAgainRequest, embedder: Any = None) -> Job[EmbedAgainOutcome]:
+    """Embed the project's items again with another model, as another embedding of the same items
+    to keep in the project (``embeddings.extra_vectors[name]``, saved with it: see
+    :meth:`EmbedAgainOutcome.apply`) and compare with :func:`compare_sets_job`. Texts and words
+    only: an image project is re-imported with the other model instead."""
     emb = project.embeddings
     name = (request.name or request.model).strip()
     if emb.modality == "image":
@@ -424,7 +434,7 @@ def embed_again_job(project, request: EmbedAgainRequest, embedder: Any = None) -
     return _embed_again(project, name, request, embedder)
 
 
-def _embed_again(project, name: str, request: EmbedAgainRequest, embedder: Any) -> Job[str]:
+def _embed_again(project, name: str, request: EmbedAgainRequest, embedder: Any) -> Job[EmbedAgainOutcome]:
     from explorer.embedders.base import EmbedderError, embed_all  # noqa: PLC0415
 
     emb = project.embeddings
@@ -441,5 +451,4 @@ def _embed_again(project, name: str, request: EmbedAgainRequest, embedder: Any) 
     if missing.any():
         raise ActionError(f"{int(missing.sum()):,} items have no vector in {request.model} "
                           f"(e.g. {emb.texts[np.flatnonzero(missing)[0]]!r}); nothing was added")
-    emb.extra_vectors[name] = np.ascontiguousarray(vectors, dtype=np.float32)
-    return name
+    return EmbedAgainOutcome(name, np.ascontiguousarray(vectors, dtype=np.float32))

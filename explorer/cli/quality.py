@@ -161,9 +161,10 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
     project = load(args.project)
     request = EmbedAgainRequest(args.model, args.name, args.device)
-    name = run_to_end(embed_again_job(project, request), ProgressPrinter())
+    outcome = run_to_end(embed_again_job(project, request), ProgressPrinter())
+    outcome.apply(project)
     save(project, args.project)
-    matrix = project.embeddings.extra_vectors[name]
+    name, matrix = outcome.name, outcome.vectors
     print(f"added the set {name!r} ({matrix.shape[0]:,} x {matrix.shape[1]}) to {args.project}; "
           f"compare it: explorer compare {args.project} --b {name}", file=sys.stderr)
     return 0

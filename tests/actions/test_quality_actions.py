@@ -181,8 +181,10 @@ def test_embed_again_keeps_a_second_set_to_compare():
     emb = make_set()
     project = Project(emb)
     fake = FakeEmbedder(8)
-    name = run_to_end(embed_again_job(project, EmbedAgainRequest("fake", name="fake 8d"), embedder=fake))
-    assert name == "fake 8d" and embedding_sets(project) == ["vectors", "fake 8d"]
+    outcome = run_to_end(embed_again_job(project, EmbedAgainRequest("fake", name="fake 8d"), embedder=fake))
+    assert outcome.name == "fake 8d" and embedding_sets(project) == ["vectors"]
+    outcome.apply(project)
+    assert embedding_sets(project) == ["vectors", "fake 8d"]
     np.testing.assert_allclose(emb.extra_vectors["fake 8d"], np.stack([fake.vector(t) for t in emb.texts]))
     outcome = run_to_end(compare_sets_job(project, "vectors", "fake 8d", k=5))
     assert 0 <= outcome.result.mean_jaccard < 0.5  # hashed vectors share no structure

@@ -163,6 +163,28 @@ def test_compare_with_a_matrix_the_project_keeps(qtbot):
     assert state.selection == [int(expected.order[0])]
 
 
+def test_embed_again_adds_a_set_then_compare(qtbot):
+    words = ["king", "queen", "man", "woman", "paris", "france", "berlin", "germany", "cat", "dog",
+             "apple", "banana", "car", "truck", "red", "blue"]
+    rng = np.random.default_rng(1)
+    emb = EmbeddingSet(rng.standard_normal((len(words), 6)).astype(np.float32), words, words,
+                       modality="word")
+    state = AppState()
+    state.set_project(Project(emb))
+    panel = QualityPanel(state)
+    qtbot.addWidget(panel)
+    choose(panel, "compare")
+    with qtbot.waitSignal(panel.set_added, timeout=60_000):
+        panel.embed_again("glove-6B-50d", "glove")
+    assert emb.extra_vectors["glove"].shape == (16, 50) and state.dirty
+    assert panel.other.currentText() == "glove" and panel.set_a.findText("glove") >= 0
+    panel.k.setValue(3)
+    run(panel, qtbot)
+    expected = run_to_end(compare(emb.vectors, emb.extra_vectors["glove"], k=3))
+    assert state.project.view.color_by == "kNN agreement vectors vs glove (Jaccard@3)"
+    np.testing.assert_allclose(emb.metadata[state.project.view.color_by], expected.jaccard)
+
+
 def test_bad_input_is_one_line_and_nothing_runs(panel, qtbot):
     choose(panel, "outliers")
     panel.k.setValue(500)

@@ -31,6 +31,8 @@ from explorer.actions.quality import (
     CompareOutcome,
     DuplicatesOutcome,
     DuplicatesRequest,
+    EmbedAgainOutcome,
+    EmbedAgainRequest,
     LabelIssuesOutcome,
     LabelIssuesRequest,
     OutliersOutcome,
@@ -39,6 +41,7 @@ from explorer.actions.quality import (
     ProbeRequest,
     compare_sets_job,
     duplicates_job,
+    embed_again_job,
     embedding_sets,
     label_issues_job,
     outliers_job,
@@ -73,6 +76,7 @@ def _cell(value: object) -> QTableWidgetItem:
 
 class QualityPanel(QWidget):
     results_shown = Signal()
+    set_added = Signal(str)  # "Embed again" kept another embedding of the items in the project
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,9 +116,14 @@ class QualityPanel(QWidget):
         self.browse.setToolTip("Choose another project holding the same items (matched by id), "
                                "e.g. embedded with another model")
         self.browse.clicked.connect(self._browse)
+        self.embed_button = QPushButton("Embed again…")
+        self.embed_button.setToolTip("Embed the items again with another model and keep the result "
+                                     "in the project as another set to compare (texts and words)")
+        self.embed_button.clicked.connect(self._ask_model)
         other_row = QHBoxLayout()
         other_row.addWidget(self.other, 1)
         other_row.addWidget(self.browse)
+        other_row.addWidget(self.embed_button)
         self.other_widget = QWidget()
         self.other_widget.setLayout(other_row)
         other_row.setContentsMargins(0, 0, 0, 0)
@@ -214,6 +223,41 @@ class QualityPanel(QWidget):
         if path:
             self.other.setEditText(path)
 
+    def _ask_model(self) -> None:
+        from PySide6.QtWidgets import QInputDialog  # noqa: PLC0415
+
+        model, ok = QInputDialog.getText(self, "Embed again", "Model id (as for import):",
+                                         text="all-MiniLM-L6-v2@onnx-int8")
+        if ok and model.strip():
+            self.embed_again(model.strip())
+
+    def embed_again(self, model: str, name: str | None = None) -> None:
+        """Embed the items again with ``model`` in the worker; the set joins the project when done."""
+        if self.state.project is None:
+            return
+        try:
+            job = embed_again_job(self.state.project, EmbedAgainRequest(model, name))
+        except ActionError as err:
+            self.status.setText(f"⚠ {err}")
+            return
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.cancel_button.setEnabled(True)
+        self.status.setText(f"Embedding again with {model}…")
+        self.runner.start(job, f"embedding again with {model}")
+
+    def _set_added(self, outcome: EmbedAgainOutcome) -> None:
+        outcome.apply(self.state.project)  # on the GUI thread, like every change of the project
+        self.state.set_dirty()
+        for combo in (self.set_a, self.other):
+            if combo.findText(outcome.name) < 0:
+                combo.addItem(outcome.name)
+        self.other.setCurrentIndex(self.other.findText(outcome.name))
+        rows, dims = outcome.vectors.shape
+        self.status.setText(f"Added the set {outcome.name!r} ({rows:,} x {dims}) to the project: "
+                            "Run compares it with embedding A.")
+        self.set_added.emit(outcome.name)
+
     def _on_project(self) -> None:
         self.runner.cancel()
         self.outcome = None
@@ -291,6 +335,9 @@ class QualityPanel(QWidget):
     # ------------------------------------------------------------------ results
     def _show(self, outcome) -> None:
         self._stopped()
+        if isinstance(outcome, EmbedAgainOutcome):
+            self._set_added(outcome)
+            return
         self.outcome = outcome
         emb = self.state.project.embeddings
         self.axis_button.setVisible(isinstance(outcome, ProbeOutcome))
