@@ -64,6 +64,7 @@ def serve() -> None:
     os.dup2(2, 1)
     protocol_in = sys.stdin.buffer
     warm = os.environ.get("EXPLORER_UMAP_WARM") == "1"
+    _exit_with_parent()
     import umap  # noqa: PLC0415 - the whole point of this process
 
     _report_layouts_while_optimising(protocol_out)
@@ -83,6 +84,20 @@ def serve() -> None:
             _send(protocol_out, {"kind": "ok"}, np.asarray(coords, dtype=np.float32))
         except Exception as err:  # noqa: BLE001 - sent back as one line
             _send(protocol_out, {"kind": "error", "message": f"{type(err).__name__}: {err}"})
+
+
+def _exit_with_parent(poll_s: float = 1.0) -> None:
+    """End this process when the app that started it is gone: a warm-up or a fit in progress
+    would otherwise go on compiling for minutes as an orphan (its stdin only closes when it next
+    reads)."""
+    parent = int(os.environ.get("EXPLORER_UMAP_PARENT", "0")) or os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _send_quietly(stream: IO[bytes], params: dict[str, Any], data: np.ndarray) -> None:
@@ -124,7 +139,8 @@ class UmapProcess:
     _lock = threading.Lock()
 
     def __init__(self, warm: bool) -> None:
-        env = dict(os.environ, EXPLORER_UMAP_WARM="1" if warm else "0")
+        # the child's parent, named before it starts: it may be gone before the child looks
+        env = dict(os.environ, EXPLORER_UMAP_WARM="1" if warm else "0", EXPLORER_UMAP_PARENT=str(os.getpid()))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "explorer.core.umap_process"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)

@@ -45,9 +45,9 @@ from explorer.core.project import Project
 from explorer.core.umap_process import prewarm as prewarm_umap
 from explorer.io.project_file import SUFFIX, load_project, save_project
 from explorer.io.recovery import Recovery
-from explorer.io.source_copy import copy_source_job, extract_source_job
 from explorer.state import AppState
 from explorer.ui.axes_dialog import AxesDialog
+from explorer.ui.controllers.source_data import SourceDataController
 from explorer.ui.import_dialog import ImportDialog
 from explorer.ui.menus import create_actions, create_menus, project_actions
 from explorer.ui.panels.analogy_panel import AnalogyPanel
@@ -138,7 +138,8 @@ class MainWindow(QMainWindow):
         self.saver = JobRunner(self)
         self.projector = JobRunner(self)
         self.importer = JobRunner(self)
-        self.data_copier = JobRunner(self)
+        self.source_data = SourceDataController(self)
+        self.data_copier = self.source_data.runner
         self._create_actions()
         self._create_menus()
         self._create_toolbar()
@@ -300,8 +301,6 @@ class MainWindow(QMainWindow):
         connect_current(self.loader, "failed", lambda msg: self.show_error("Cannot open project", msg))
         connect_current(self.saver, "finished", self._on_saved)
         connect_current(self.saver, "failed", lambda msg: self.show_error("Cannot save project", msg))
-        connect_current(self.data_copier, "finished", self._on_data_copied)
-        connect_current(self.data_copier, "failed", self._on_data_copy_failed)
         connect_current(self.importer, "finished", self._on_imported)
         connect_current(self.importer, "failed", lambda msg: self.show_error("Cannot import the data", msg))
         connect_current(self.projector, "progressed", self._on_projection_progress)
@@ -622,85 +621,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ source data
     def trusted_folders(self) -> list[str]:
-        """Folders the user chose (imported from, located, extracted into): a project's data folder
-        is used only inside one of these or inside the project's own folder."""
-        value = self.settings.value("trusted_folders", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        return self.source_data.trusted_folders()
 
     def trust_folder(self, folder: str | Path) -> None:
-        folder = str(Path(folder).expanduser().resolve())
-        entries = [folder] + [f for f in self.trusted_folders() if f != folder]
-        self.settings.setValue("trusted_folders", entries[:50])
-
-    def set_keep_copy(self, keep: bool) -> None:
-        project = self.state.project
-        if project is None or project.source is None:
-            return
-        if not keep:
-            project.source.copy, project.source.keep_copy = None, False
-            self.state.set_dirty()
-            return
-
-        def job():
-            yield from copy_source_job(project)
-            return "copied"
-
-        self.data_copier.start(job(), "copy the source data")
-
-    def extract_copy_dialog(self) -> None:
-        project = self.state.project
-        if project is None or project.source is None or project.source.copy is None:
-            self.statusBar().showMessage("This project holds no copy of its data", 4000)
-            return
-        folder = QFileDialog.getExistingDirectory(self, "Extract the data into (an empty folder)")
-        if folder:
-            self.extract_copy(folder)
-
-    def extract_copy(self, folder: str) -> None:
-        self.trust_folder(folder)
-        self.data_copier.start(extract_source_job(self.state.project, folder), "extract the source data")
-
-    def _on_data_copied(self, result) -> None:
-        self.state.data_changed()
-        if isinstance(result, Path):
-            self.statusBar().showMessage(f"Extracted the data into {result}", 6000)
-        else:
-            self.statusBar().showMessage("The project now keeps a copy of its data (saved with it)", 6000)
-        self._sync_data_actions()
-
-    def _on_data_copy_failed(self, message: str) -> None:
-        self._sync_data_actions()
-        self.show_error("Source data", message)
-
-    def _sync_data_actions(self) -> None:
-        project = self.state.project
-        source = project.source if project is not None else None
-        self.keep_copy_action.blockSignals(True)
-        self.keep_copy_action.setChecked(bool(source is not None and source.keep_copy))
-        self.keep_copy_action.blockSignals(False)
-        self.keep_copy_action.setEnabled(bool(source is not None and source.path))
-        self.extract_copy_action.setEnabled(bool(source is not None and source.copy is not None))
-        self.locate_data_action.setEnabled(project is not None and project.embeddings.image_paths is not None)
-
-    def locate_data_dialog(self) -> None:
-        if self.state.project is None:
-            return
-        folder = QFileDialog.getExistingDirectory(self, "The folder that holds this project's images")
-        if folder:
-            self.locate_data(folder)
-
-    def locate_data(self, folder: str) -> None:
-        project = self.state.project
-        if project is None:
-            return
-        self.trust_folder(folder)
-        self.state.set_data_root(Path(folder))
-        found = sum(project.image_file(i) is not None for i in range(min(len(project.embeddings), 200))) \
-            if project.embeddings.image_paths is not None else 0
-        self.statusBar().showMessage(f"Data folder set to {folder}"
-                                     + (f"; {found} of the first 200 images found" if found else ""), 6000)
+        self.source_data.trust_folder(folder)
 
     # ------------------------------------------------------------------ recent files
     def recent_files(self) -> list[str]:
@@ -745,7 +669,7 @@ class MainWindow(QMainWindow):
         matches = self.state.search_matches
         self.search_count.setText("" if matches is None else f"{len(matches):,} matches")
         self.select_matches_button.setEnabled(bool(matches is not None and len(matches)))
-        self._sync_data_actions()
+        self.source_data.sync_actions()
         self._fill_projection_combo()
         self._fill_color_combo()
         self._update_status()

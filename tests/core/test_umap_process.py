@@ -1,0 +1,34 @@
+"""The UMAP child process never outlives the app that started it (a warm-up left behind by a
+closed window kept compiling for minutes, one per window)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in state  # a zombie has exited
+
+
+def test_the_warm_up_process_exits_when_its_parent_does():
+    parent = subprocess.run(
+        [sys.executable, "-c", "from explorer.core.umap_process import UmapProcess\n"
+         "print(UmapProcess(warm=True).process.pid, flush=True)"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert parent.returncode == 0, parent.stderr
+    child = int(parent.stdout.split()[-1])
+    deadline = time.monotonic() + 60
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not alive(child), "the UMAP child is still running after its parent exited"
