@@ -79,8 +79,25 @@ class BiasSession(Evented):
     direction_scores: DirectionScores | None = None
 
 
+@dataclass(eq=False)
+class QualitySession(Evented):
+    """The Data-quality panel's inputs (its scores are saved as the columns it added)."""
+
+    tool: str | None = None  # outliers, duplicates, label-issues, probe, compare
+    method: str | None = None
+    k: int | None = None
+    metric: str | None = None
+    threshold: float | None = None
+    label_column: str | None = None
+    folds: int | None = None
+    seed: int | None = None
+    set_a: str | None = None
+    set_b: str | None = None
+
+
 PANEL_SESSIONS: dict[str, type[Evented]] = {
     "neighbors": NeighborsSession, "analogy": AnalogySession, "clusters": ClustersSession, "bias": BiasSession,
+    "quality": QualitySession,
 }
 
 
@@ -104,6 +121,7 @@ class ViewState(Evented):
     analogy: AnalogySession = field(default_factory=AnalogySession)
     clusters: ClustersSession = field(default_factory=ClustersSession)
     bias: BiasSession = field(default_factory=BiasSession)
+    quality: QualitySession = field(default_factory=QualitySession)
 
     def panel(self, name: str) -> Evented:
         if name not in PANEL_SESSIONS:

@@ -58,6 +58,9 @@ def new_values(p: Project) -> dict[str, object]:
         "bias.direction": direction_from_pairs([("she", "he")], emb),
         "bias.direction_scores": project_on_direction(["king", "queen"], direction_from_pairs([("she", "he")], emb), emb),
         "bias.weat": None,
+        "quality.tool": "label-issues", "quality.method": "knn", "quality.k": 7, "quality.metric": "euclidean",
+        "quality.threshold": 0.9, "quality.label_column": "kind", "quality.folds": 3, "quality.seed": 4,
+        "quality.set_a": "vectors", "quality.set_b": "other.eexp",
     }
 
 

@@ -222,3 +222,28 @@ def test_the_panel_is_a_tab_of_the_analysis_dock(window):
     assert "Data quality" in titles
     window.show_analysis(window.quality_panel)
     assert window.analysis_tabs.tabText(window.analysis_tabs.currentIndex()) == "Data quality"
+
+
+def test_inputs_are_kept_in_the_project(qtbot, tmp_path):
+    from explorer.io.project_file import load_project, save_project
+
+    state = AppState()
+    state.set_project(make_project())
+    panel = QualityPanel(state)
+    qtbot.addWidget(panel)
+    choose(panel, "label-issues")
+    panel.label_column.setCurrentIndex(panel.label_column.findData("animal"))
+    panel.folds.setValue(3)
+    panel.k.setValue(7)
+    record = state.project.view.quality
+    assert (record.tool, record.label_column, record.folds, record.k) == ("label-issues", "animal", 3, 7)
+    assert state.dirty
+    path = save_project(state.project, tmp_path / "kept.eexp")
+    again = AppState()
+    reopened = QualityPanel(again)  # as in the window: the panel exists, then a project opens
+    qtbot.addWidget(reopened)
+    again.set_project(load_project(path))
+    assert reopened.tool.currentData() == "label-issues"
+    assert reopened.label_column.currentData() == "animal"
+    assert (reopened.folds.value(), reopened.k.value()) == (3, 7)
+    assert not again.dirty  # restoring is not a change

@@ -48,6 +48,7 @@ from explorer.actions.quality import (
     probe_job,
 )
 from explorer.state import AppState
+from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import export_columns_dialog, make_table
 from explorer.ui.workers import JobRunner, connect_current
 
@@ -177,8 +178,17 @@ class QualityPanel(QWidget):
         connect_current(self.runner, "progressed", self._progressed)
         state.project_changed.connect(self._on_project)
         state.columns_changed.connect(self._fill_label_columns)
+        # after the panel's own project handler, so the choices it fills exist when restored
+        self.binding = PanelBinding(state, "quality", {
+            "tool": self.tool, "method": self.method, "k": self.k, "metric": self.distance,
+            "threshold": self.threshold, "label_column": self.label_column, "folds": self.folds,
+            "seed": self.seed, "set_a": self.set_a, "set_b": self.other})
         self._update_fields()
         self._on_project()
+        if state.project is not None:  # already open when the panel is made: restore, as on opening
+            dirty = state.dirty
+            self.binding.load()
+            state.set_dirty(dirty)
 
     # ------------------------------------------------------------------ inputs
     def _update_fields(self) -> None:
