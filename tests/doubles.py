@@ -20,7 +20,7 @@ class FakeEmbedder:
         return self._dimension
 
     def vector(self, item: str) -> np.ndarray:
-        seed = int.from_bytes(hashlib.sha256(item.encode("utf-8")).digest()[:8], "little")
+        seed = int.from_bytes(hashlib.sha256(item.encode("utf-8", "surrogateescape")).digest()[:8], "little")
         v = np.random.default_rng(seed).standard_normal(self._dimension).astype(np.float32)
         return v / np.linalg.norm(v)
 

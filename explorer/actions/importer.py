@@ -146,7 +146,7 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
             raise ImportFailed(f"no readable images in {options.source}. {report.summary()}")
         image_paths = [str(images.paths[i]) for i in keep]
         items = [str(Path(images.full_path(i)).resolve()) for i in keep]  # the reuse cache's keys
-        texts = [Path(p).name for p in image_paths]
+        texts = [readers.display_text(Path(p).name) for p in image_paths]  # shown and exported: valid text
         metadata = {name: np.asarray(values)[keep] for name, values in images.metadata.items()}
         model_id = options.model or DEFAULT_IMAGE_MODEL
         modality = "image"

@@ -6,9 +6,21 @@ import sys
 from pathlib import Path
 
 from explorer.actions import ActionError
-from explorer.actions.files import open_project as load  # noqa: F401 - the commands' loader
+from explorer.actions.files import open_project
 from explorer.actions.files import save_project as save  # noqa: F401
 from explorer.actions.tables import Table
+
+
+def load(path: str):
+    """The commands' loader: the project, and a word on stderr when killed saves had left
+    temporary files beside it (they are removed)."""
+    from explorer.io.project_file import clean_interrupted_saves, recovered_message  # noqa: PLC0415
+
+    project = open_project(path)
+    freed = recovered_message(clean_interrupted_saves(path))
+    if freed:
+        print(f"explorer: {freed}", file=sys.stderr)
+    return project
 
 
 def emit(text: str, output: str | None) -> None:

@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     near.add_argument("query", help="an item's id or text, or free text embedded with the project's model")
     near.add_argument("-k", type=int, default=10)
     near.add_argument("--metric", choices=["cosine", "euclidean", "dot"], default="cosine")
-    near.add_argument("--format", choices=["csv", "json"], default="csv")
+    near.add_argument("--format", choices=["csv", "json"], help="output format (default: the suffix of -o, else csv)")
     near.add_argument("-o", "--output", help="file to write instead of stdout")
     near.add_argument("--device", help="torch device for embedding the query (default: auto)")
 

@@ -55,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from explorer.core.neighbors import METRICS, Neighbors, nearest, unit_rows
+from explorer.core.neighbors import METRICS, Neighbors, check_k, nearest, unit_rows
 from explorer.core.progress import Job, Progress
 
 LIBRARY = "faiss"
@@ -416,6 +416,7 @@ def nearest_auto(vectors: np.ndarray, query: np.ndarray, k: int = 10, metric: st
                  exclude: list[int] | np.ndarray | None = None, unit_vectors: np.ndarray | None = None,
                  index: Any = None) -> Neighbors:
     """The index's answer when ``index`` fits ``vectors`` and ``metric``, else exact ``nearest``."""
+    check_k(k)
     usable = usable_index(index, vectors, metric)
     if usable is not None:
         return usable.search(query, k=k, exclude=exclude)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,16 @@ def load_image(
     from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: PLC0415
 
     path = Path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise ImageSkipped(path, "file not found") from None
+    except (OSError, ValueError) as err:  # a loop of links, a name too long
+        raise ImageSkipped(path, f"cannot be opened ({err.strerror if isinstance(err, OSError) else err})") from None
+    if stat.S_ISDIR(mode):
+        raise ImageSkipped(path, "a folder, not an image")
+    if not stat.S_ISREG(mode):  # a pipe or a device would block or never end
+        raise ImageSkipped(path, "not a regular file")
 
     def too_large(width: int, height: int) -> ImageSkipped:
         return ImageSkipped(

@@ -41,6 +41,7 @@ def nearest(
     """
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+    check_k(k)
     query = np.asarray(query, dtype=np.float32).ravel()
     if query.shape[0] != vectors.shape[1]:
         raise ValueError(f"query has {query.shape[0]} dimensions, the vectors {vectors.shape[1]}")
@@ -63,6 +64,13 @@ def nearest(
         k = min(k, len(scores) - len(set(np.asarray(exclude).tolist())))
     order = _top_k(scores, k, largest)
     return Neighbors(order, scores[order], metric)
+
+
+def check_k(k: object) -> int:
+    """``k`` if it is a whole number of neighbours (1 or more), else ValueError saying so."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"the number of neighbours must be a whole number of 1 or more, not {str(k)[:20]}")
+    return int(k)
 
 
 def unit_rows(vectors: np.ndarray) -> np.ndarray:

@@ -17,7 +17,31 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 
 class PathEscapeError(ValueError):
-    """A stored path that would lead outside the folder it belongs to."""
+    """A stored path that would lead outside the folder it belongs to, or that cannot be
+    followed at all (a loop of symbolic links, a name too long for the system)."""
+
+
+class UnfollowablePathError(PathEscapeError):
+    """A path that cannot be followed on this machine (a loop of links, a name too long)."""
+
+
+def _resolve(path: Path) -> Path:
+    """``path.resolve()``, with a loop of links, a name too long or one the file system cannot
+    hold (a NUL byte, a lone surrogate) as PathEscapeError instead of RuntimeError or OSError."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError, ValueError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        shown = str(path)
+        shown = shown if len(shown) <= 80 else shown[:38] + "..." + shown[-38:]
+        raise UnfollowablePathError(f"cannot follow {shown!r}: {reason}") from None
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def check_relative(stored: str) -> PurePosixPath:
@@ -37,24 +61,33 @@ def resolve_inside(root: Path, stored: str) -> Path:
     """``root / stored``, refused if it would leave ``root`` (through '..', an absolute path, or a
     symbolic link that points elsewhere)."""
     relative = check_relative(stored)
-    root = Path(root).resolve()
-    path = (root / Path(*relative.parts)).resolve()
+    root = _resolve(root)
+    path = _resolve(root / Path(*relative.parts))
     if not path.is_relative_to(root):
         raise PathEscapeError(f"{stored!r} leads outside {root} (through a symbolic link)")
     return path
 
 
 def is_inside(path: Path, folders: Iterable[Path]) -> bool:
-    path = Path(path).resolve()
-    return any(path.is_relative_to(Path(folder).resolve()) for folder in folders)
+    try:
+        path = _resolve(path)
+    except PathEscapeError:
+        return False
+    for folder in folders:
+        try:
+            if path.is_relative_to(_resolve(folder)):
+                return True
+        except PathEscapeError:
+            continue
+    return False
 
 
 def relative_paths(paths: Sequence[str | Path], root: Path | None = None) -> tuple[Path, list[str]]:
     """A data folder and the paths relative to it (POSIX), for paths that are absolute or relative
     to ``root``. Without ``root``, or when a path lies outside it, the folder is the paths' deepest
     common folder."""
-    absolute = [Path(root, p).resolve() if root is not None else Path(p).resolve() for p in paths]
-    base = Path(root).resolve() if root is not None else None
+    absolute = [_resolve(Path(root, p)) if root is not None else _resolve(Path(p)) for p in paths]
+    base = _resolve(Path(root)) if root is not None else None
     if base is None or not all(p.is_relative_to(base) for p in absolute):
         base = Path(os.path.commonpath([str(p.parent) for p in absolute])) if absolute else Path.cwd()
     return base, [p.relative_to(base).as_posix() for p in absolute]
@@ -63,25 +96,32 @@ def relative_paths(paths: Sequence[str | Path], root: Path | None = None) -> tup
 def stored_root(root: Path, project_folder: Path) -> dict[str, str]:
     """How a project file records its data folder: relative to the project's folder (so a folder
     moved together with its data keeps working) and, as a hint, absolute."""
-    root, project_folder = Path(root).resolve(), Path(project_folder).resolve()
+    root, project_folder = _resolve(root), _resolve(project_folder)
     return {"relative": Path(os.path.relpath(root, project_folder)).as_posix(), "absolute": str(root)}
 
 
 def resolve_root(stored: dict[str, str], project_folder: Path, trusted: Iterable[Path] = ()) -> Path | None:
     """The data folder a project file names, if it exists here and may be used: inside the
     project's own folder, or inside a folder the user chose (``trusted``). None otherwise."""
-    project_folder = Path(project_folder).resolve()
+    try:
+        project_folder = _resolve(project_folder)
+    except PathEscapeError:
+        return None
     allowed = [project_folder, *[Path(t) for t in trusted]]
     candidates = []
     relative = str(stored.get("relative", "") or "")
     if relative:
         if PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).drive:
             return None
-        candidates.append((project_folder / relative).resolve())
+        candidates.append(project_folder / relative)
     absolute = str(stored.get("absolute", "") or "")
     if absolute:
-        candidates.append(Path(absolute).resolve())
+        candidates.append(Path(absolute))
     for candidate in candidates:
-        if candidate.is_dir() and is_inside(candidate, allowed):
+        try:  # a folder that cannot be followed here (a loop, a name too long) is not found
+            candidate = _resolve(candidate)
+        except PathEscapeError:
+            continue
+        if _is_dir(candidate) and is_inside(candidate, allowed):
             return candidate
     return None

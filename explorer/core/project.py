@@ -65,13 +65,16 @@ class Project:
     def image_file(self, index: int) -> Path | None:
         """The image file of item ``index`` on this machine, or None when it cannot be found
         inside the data folder (a path that would leave that folder is refused: ValueError)."""
-        from explorer.core.paths import resolve_inside  # noqa: PLC0415
+        from explorer.core.paths import UnfollowablePathError, resolve_inside  # noqa: PLC0415
 
         emb = self.embeddings
         if emb.image_paths is None or self.source is None or self.source.root is None:
             return None
-        path = resolve_inside(self.source.root, emb.image_paths[index])
-        return path if path.is_file() else None
+        try:
+            path = resolve_inside(self.source.root, emb.image_paths[index])
+            return path if path.is_file() else None
+        except (UnfollowablePathError, OSError):  # a loop of links, a name too long: not found
+            return None
 
     def __post_init__(self) -> None:
         for projection in self.projections.values():

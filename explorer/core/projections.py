@@ -27,7 +27,53 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def params_for(method: str, **overrides: Any) -> dict[str, Any]:
-    return with_defaults("projection", DEFAULTS, method, overrides)
+    """The method's defaults with ``overrides``; ValueError with one line for an unknown name or a
+    value out of range (n_neighbors=0, components=0,0...)."""
+    params = with_defaults("projection", DEFAULTS, method, overrides)
+    check_params(method, params)
+    return params
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)) \
+        and bool(np.isfinite(value))
+
+
+def check_params(method: str, params: dict[str, Any], dim: int | None = None) -> None:
+    """ValueError naming the parameter and what it may be, for a value the method cannot use;
+    with ``dim`` (the vectors' dimension) PCA's components are checked against it too."""
+    def bad(name: str, wanted: str) -> ValueError:
+        shown = repr(params[name])
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        return ValueError(f"{method} parameter {name}={shown} is not valid: {wanted}")
+
+    if "seed" in params and params["seed"] is not None and not (_whole(params["seed"]) and 0 <= params["seed"] < 2**32):
+        raise bad("seed", "a whole number from 0 to 4294967295")
+    if "pca_dims" in params and not (_whole(params["pca_dims"]) and params["pca_dims"] >= 0):
+        raise bad("pca_dims", "a whole number, 0 for none")
+    if "metric" in params and not isinstance(params["metric"], str):
+        raise bad("metric", "a metric name such as cosine or euclidean")
+    if method == "pca":
+        components = params["components"]
+        top = max(dim or 0, 2)
+        if not (isinstance(components, (list, tuple)) and len(components) == 2 and all(_whole(c) for c in components)
+                and components[0] != components[1] and all(0 <= c < (top if dim else 2**31) for c in components)):
+            wanted = f"two different components from 0 to {top - 1}" if dim else "two different components, 0 or more"
+            raise bad("components", wanted + " (components=0,1)")
+    elif method == "umap":
+        if not (_whole(params["n_neighbors"]) and 2 <= params["n_neighbors"] <= 10_000):
+            raise bad("n_neighbors", "a whole number from 2 to 10000")
+        if not (_number(params["min_dist"]) and 0 <= params["min_dist"] <= 1):
+            raise bad("min_dist", "a number from 0 to 1")
+    elif method == "tsne":
+        if not (_number(params["perplexity"]) and params["perplexity"] > 0):
+            raise bad("perplexity", "a number above 0")
+        if not (_whole(params["n_iter"]) and 1 <= params["n_iter"] <= 100_000):
+            raise bad("n_iter", "a whole number from 1 to 100000")
 
 
 def pca_fit(vectors: np.ndarray, n_components: int) -> np.ndarray:
@@ -65,9 +111,14 @@ def project(vectors: np.ndarray, method: str, name: str | None = None, **overrid
 
 def _pca_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
     _check_input(vectors, 2)
+    check_params("pca", params, vectors.shape[1])
     first, second = (int(c) for c in params["components"])
     yield Progress(0, 1, "PCA")
     scores = pca_fit(vectors, max(first, second) + 1)
+    if scores.shape[1] <= max(first, second):
+        # components beyond the data's rank (fewer items or dimensions than asked, 1-D vectors)
+        # are zero for every item: a line rather than an error
+        scores = np.pad(scores, ((0, 0), (0, max(first, second) + 1 - scores.shape[1])))
     yield Progress(1, 1, "PCA done")
     return np.ascontiguousarray(scores[:, [first, second]])
 

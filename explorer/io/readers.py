@@ -61,7 +61,9 @@ import math
 import os
 import random
 import re
+import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +71,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from explorer.core.errors import one_line
 from explorer.core.images import (  # noqa: F401 - images are read in core; re-exported here
     DEFAULT_MAX_PIXELS,
     ImageSkipped,
@@ -88,7 +91,21 @@ _SNIFF_BYTES = 65536
 
 
 class ReadError(Exception):
-    """A file that cannot be read; the message is one line meant for the user."""
+    """A file that cannot be read; the message is one line meant for the user (shortened and
+    escaped by ``explorer.core.errors.one_line``, whatever the file holds)."""
+
+    def __init__(self, message: object = "", *args: object) -> None:
+        super().__init__(one_line(message), *args)
+
+
+# What a damaged compressed file raises while it is read (a bad CRC, a cut stream, bad data).
+_DECOMPRESS_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error)
+# Vectors wider than this are refused before any row is allocated (a header promising 10^12).
+MAX_DIMENSIONS = 1_000_000
+# A .npy / .npz may not declare more bytes than this floor plus a multiple of the file's size
+# (a compressed .npz of zeros could otherwise ask for terabytes).
+NPY_MEMORY_FLOOR = 256 << 20
+NPY_BYTES_PER_FILE_BYTE = 32
 
 
 # ---------------------------------------------------------------------------------------- report
@@ -115,7 +132,8 @@ class ImportReport:
         self.rows_skipped += 1
         self.reasons[reason] = self.reasons.get(reason, 0) + 1
         if len(self.examples) < MAX_EXAMPLES:
-            self.examples.append(f"{where}: {reason}" + (f" ({detail})" if detail else ""))
+            detail = one_line(detail, 120) if detail else ""  # quoted from the file: kept short
+            self.examples.append(one_line(f"{where}: {reason}" + (f" ({detail})" if detail else ""), 200))
 
     def note(self, text: str) -> None:
         self.notes.append(text)
@@ -256,15 +274,19 @@ def _table_kind(path: Path) -> tuple[str, bool]:
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise ReadError(f"{path} does not exist")
-    if path.is_dir():
-        raise ReadError(f"{path} is a folder, not a file")
+    """A regular file with something in it; a folder, a pipe, a device, a loop of links or a name
+    too long is one ReadError line (a pipe would otherwise block the reader for ever)."""
     try:
-        empty = path.stat().st_size == 0
-    except OSError as err:
-        raise ReadError(f"cannot read {path}: {err.strerror or err}") from err
-    if empty:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise ReadError(f"{path} does not exist") from None
+    except (OSError, ValueError) as err:
+        raise ReadError(f"cannot read {path}: {err.strerror if isinstance(err, OSError) else err}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ReadError(f"{path} is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ReadError(f"{path.name} is not a regular file (a pipe or a device)")
+    if info.st_size == 0:
         raise ReadError(f"{path.name} is empty")
 
 
@@ -281,7 +303,7 @@ def _head(path: Path, compressed: bool) -> bytes:
     try:
         with _open(path, compressed) as handle:
             return handle.read(_SNIFF_BYTES)
-    except (OSError, EOFError) as err:
+    except _DECOMPRESS_ERRORS as err:
         raise ReadError(f"cannot read {path.name}: {err}") from err
 
 
@@ -314,8 +336,14 @@ class _Lines:
         self.number = 0
         self.bad: dict[int, str] = {}
 
+    def _raw_lines(self) -> Iterator[bytes]:
+        try:
+            yield from self.handle
+        except _DECOMPRESS_ERRORS as err:  # a damaged .gz / .bz2 part-way through
+            raise ReadError(f"cannot read {self.path.name} past line {self.number:,}: {err}") from None
+
     def __iter__(self) -> Iterator[str]:
-        for raw in self.handle:
+        for raw in self._raw_lines():
             self.number += 1
             self.position += len(raw)
             if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -470,6 +498,9 @@ class _JsonLinesSource(_Source):
             except json.JSONDecodeError as err:
                 yield _Skip(_where("line", number), "not valid JSON", f"{err.msg} at column {err.colno}")
                 continue
+            except (RecursionError, ValueError) as err:  # nested thousands deep, a 5,000-digit number
+                yield _Skip(_where("line", number), "not valid JSON", type(err).__name__)
+                continue
             if not isinstance(item, dict):
                 yield _Skip(_where("line", number), "not a JSON object", _json_kind(item))
                 continue
@@ -510,8 +541,11 @@ class _JsonArraySource(_JsonLinesSource):
         return self._size
 
     def __iter__(self) -> Iterator[tuple[int, list[str | None]] | _Skip]:
-        with _open(self.path, self.compressed) as handle:
-            raw = handle.read()
+        try:
+            with _open(self.path, self.compressed) as handle:
+                raw = handle.read()
+        except _DECOMPRESS_ERRORS as err:
+            raise ReadError(f"cannot read {self.path.name}: {err}") from None
         self._position = len(raw)
         try:
             items = json.loads(raw.decode("utf-8-sig"))
@@ -522,6 +556,8 @@ class _JsonArraySource(_JsonLinesSource):
             raise ReadError(
                 f"{self.path.name} is not valid JSON ({err.msg} at line {err.lineno}, column {err.colno})"
             ) from None
+        except (RecursionError, ValueError) as err:
+            raise ReadError(f"{self.path.name} is not JSON this app can read ({type(err).__name__})") from None
         if not isinstance(items, list):
             raise ReadError(f"{self.path.name} must hold a JSON array of objects, or one object per line")
         for number, item in enumerate(items, start=1):
@@ -934,13 +970,17 @@ def read_vectors_npy(
         with open(path, "rb") as handle:
             magic = handle.read(6)
         if magic.startswith(b"PK"):
+            _check_npy_sizes(path, npz=True)
             array, extra = _load_npz(path)
         elif magic == b"\x93NUMPY":
+            _check_npy_sizes(path, npz=False)
             array = np.load(path, allow_pickle=False)
         else:
             raise ReadError(f"{path.name} is not a NumPy .npy or .npz file")
     except ReadError:
         raise
+    except (zlib.error, NotImplementedError, RuntimeError) as err:  # damaged or encrypted .npz members
+        raise ReadError(f"cannot read {path.name}: {err}") from None
     except ValueError as err:
         if "allow_pickle" in str(err) or "Object arrays" in str(err):
             raise ReadError(
@@ -967,9 +1007,51 @@ def read_vectors_npy(
     return _finish_vectors(vectors, _pick_keys(metadata, n), metadata, report, lambda i: f"index {i}")
 
 
+def _npy_header(handle: IO[bytes]) -> tuple[tuple[int, ...], np.dtype, int]:
+    """Shape, dtype and data size in bytes that a .npy header declares (the handle is left after it)."""
+    version = np.lib.format.read_magic(handle)
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, _, dtype = read_header(handle, max_header_size=1 << 16)
+    return shape, dtype, math.prod(shape) * dtype.itemsize
+
+
+def _check_npy_sizes(path: Path, npz: bool) -> None:
+    """Refuse, before any array is allocated, a .npy whose header promises more data than the file
+    holds, and a .npz whose arrays would inflate beyond what a file of its size can sensibly hold."""
+    size = path.stat().st_size
+    budget = NPY_MEMORY_FLOOR + NPY_BYTES_PER_FILE_BYTE * size
+    try:
+        if not npz:
+            with open(path, "rb") as handle:
+                shape, dtype, nbytes = _npy_header(handle)
+                if not dtype.hasobject and handle.tell() + nbytes > size:
+                    raise ReadError(f"{path.name} declares shape {one_line(shape, 60)} ({nbytes:,} bytes) but "
+                                    f"holds {size:,} bytes: truncated or damaged")
+            return
+        total = 0
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                total += info.file_size
+                if total > budget:
+                    raise ReadError(f"{path.name} would inflate to over {total:,} bytes, more than a file "
+                                    f"of {size:,} bytes can sensibly hold")
+                if not info.filename.endswith(".npy"):
+                    continue
+                with archive.open(info) as member:
+                    shape, dtype, nbytes = _npy_header(member)
+                    if not dtype.hasobject and nbytes > info.file_size:
+                        raise ReadError(f"{info.filename} in {path.name} declares shape {one_line(shape, 60)} "
+                                        f"but holds {info.file_size:,} bytes: truncated or damaged")
+    except ReadError:
+        raise
+    except Exception as err:  # noqa: BLE001 - numpy parses the header with ast: any error is damage
+        raise ReadError(f"{path.name} has a damaged array header ({type(err).__name__}: {err})") from None
+
+
 def _load_npz(path: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     with np.load(path, allow_pickle=False) as archive:
-        names = list(archive.files)
+        # members that are not .npy files (a note, a pickle) are not arrays: left out
+        names = [name for name in archive.files if f"{name}.npy" in archive.zip.namelist()]
         if not names:
             raise ReadError(f"{path.name} holds no arrays")
         chosen = next((n for n in ("vectors", "embeddings") if n in names), names[0])
@@ -1208,7 +1290,7 @@ def read_word2vec_job(
         size = None if compressed else path.stat().st_size
         reader = _word2vec_binary if binary else _word2vec_text
         words, vectors = yield from reader(handle, path, first, header, limit, report, size)
-    except (OSError, EOFError) as err:
+    except _DECOMPRESS_ERRORS as err:
         raise ReadError(f"cannot read {path.name}: {err}") from err
     finally:
         handle.close()
@@ -1220,10 +1302,23 @@ def read_word2vec_job(
 
 def _word2vec_header(line: bytes) -> tuple[int, int] | None:
     parts = line.split()
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
+    if len(parts) == 2 and all(p.isdigit() and len(p) < 20 for p in parts):
         count, dim = int(parts[0]), int(parts[1])
         return count, dim
     return None
+
+
+def _check_dimensions(dim: int, path: Path, size: int | None, bytes_per_value: int) -> None:
+    """Refuse a dimension no row of this file could have, before a row is allocated."""
+    if dim > MAX_DIMENSIONS or (size is not None and dim * bytes_per_value > size):
+        raise ReadError(f"{path.name} says its vectors have {dim:,} dimensions, more than "
+                        + (f"the file could hold ({size:,} bytes)" if size is not None and dim <= MAX_DIMENSIONS
+                           else f"this app reads ({MAX_DIMENSIONS:,})"))
+
+
+def _expected_rows(dim: int, *bounds: float) -> int:
+    """A first size for a row buffer: the smallest bound, and never over 64 MiB (it grows)."""
+    return int(max(1, min(*bounds, (64 << 20) // (4 * dim))))
 
 
 def _looks_binary(handle: IO[bytes], dim: int) -> bool:
@@ -1255,6 +1350,7 @@ def _word2vec_text(
         count, dim = header
         if dim < 1:
             raise ReadError(f"{path.name} says its vectors have {dim} dimensions")
+        _check_dimensions(dim, path, size, 2)
         lines: Iterable[bytes] = handle
         number, position = 1, len(first)
     else:
@@ -1272,7 +1368,7 @@ def _word2vec_text(
     if limit is not None:
         wanted = min(wanted, limit)
     bound = (size // (2 * dim)) + 1 if size else 1 << 16
-    rows = _RowBuffer(dim, int(min(wanted, bound, 1 << 24)))
+    rows = _RowBuffer(dim, _expected_rows(dim, wanted, bound, 1 << 24))
     words: list[str] = []
     seen: dict[str, int] = {}
     entries = 0
@@ -1339,10 +1435,11 @@ def _word2vec_binary(
     count, dim = header
     if dim < 1:
         raise ReadError(f"{path.name} says its vectors have {dim} dimensions")
+    _check_dimensions(dim, path, size, 4)
     wanted = count if limit is None else min(count, limit)
     vector_bytes = dim * 4
     bound = (size // (vector_bytes + 2)) + 1 if size else 1 << 16
-    rows = _RowBuffer(dim, min(wanted, bound))
+    rows = _RowBuffer(dim, _expected_rows(dim, wanted, bound))
     words: list[str] = []
     seen: dict[str, int] = {}
     chunk = b""
@@ -1418,6 +1515,7 @@ def list_image_folder(folder: str | os.PathLike[str]) -> ImageTable:
         raise ReadError(f"{root} is not a folder")
     found: list[str] = []
     others = 0
+    special: list[str] = []
     for current, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         relative = Path(current).relative_to(root)
@@ -1425,17 +1523,38 @@ def list_image_folder(folder: str | os.PathLike[str]) -> ImageTable:
             if name.startswith("."):
                 continue
             if os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS:
+                if not _is_regular_file(Path(current, name)):  # a pipe named x.png would hang a reader
+                    special.append((relative / name).as_posix())
+                    continue
+                # a name that is not UTF-8 is kept as Python gives it (surrogateescape): the file
+                # is found again by it, and the project stores it losslessly
                 found.append((relative / name).as_posix())
             else:
                 others += 1
     if not found:
         raise ReadError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) in {root}")
     found.sort()
-    labels = [p.split("/", 1)[0] if "/" in p else "" for p in found]
-    report = ImportReport(rows_read=len(found), rows_kept=len(found), unit="image")
+    labels = [display_text(p.split("/", 1)[0]) if "/" in p else "" for p in found]
+    report = ImportReport(rows_read=len(found) + len(special), rows_kept=len(found), unit="image")
+    for name in special:
+        report.skip(display_text(name), "not a regular file")
     if others:
         report.note(f"Left out {others:,} {_plural('file', others)} that are not images.")
     return ImageTable(root, _str_array(found), {"label": _str_array(labels)}, report)
+
+
+def display_text(name: str) -> str:
+    """A file name as text to show or export: bytes that were not UTF-8 (lone surrogates from
+    ``surrogateescape``) become U+FFFD. The path itself is kept as it was, to find the file."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace") \
+        if any("\udc80" <= c <= "\udcff" for c in name) else name.encode("utf-8", "replace").decode("utf-8")
+
+
+def _is_regular_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def read_image_table(
@@ -1461,13 +1580,18 @@ def read_image_table(
             report.skip(table.where(i), "no image path")
             continue
         candidate = Path(text)
-        if not (root / candidate).exists() and os.sep == "/" and "\\" in text:
-            candidate = Path(text.replace("\\", "/"))  # a table written on Windows
-        full = root / candidate
-        if not full.exists():
+        try:
+            if not (root / candidate).exists() and os.sep == "/" and "\\" in text:
+                candidate = Path(text.replace("\\", "/"))  # a table written on Windows
+            full = root / candidate
+            exists, regular = full.exists(), _is_regular_file(full)
+        except (OSError, ValueError) as err:  # a name too long, a NUL byte
+            report.skip(table.where(i), "unusable path", err.strerror if isinstance(err, OSError) else str(err))
+            continue
+        if not exists:
             report.skip(table.where(i), "image not found", text)
             continue
-        if not full.is_file():
+        if not regular:
             report.skip(table.where(i), "not a file", text)
             continue
         keep.append(i)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.core.project import Project
-from explorer.io.project_file import save_project
+from explorer.io.project_file import clean_interrupted_saves, save_project
 
 
 @dataclass
@@ -72,6 +72,13 @@ class Recovery:
             original = Path(info["original"]) if info.get("original") else None
             found.append(RecoveryFile(project_path, original, float(info.get("saved_at", 0)), pid))
         return sorted(found, key=lambda r: -r.saved_at)
+
+    def clean_interrupted(self) -> int:
+        """Remove what autosaves that were killed left in the recovery folder (their temporary
+        files); the bytes freed, for the window to tell the user. Run at start."""
+        if not self.folder.is_dir():
+            return 0
+        return clean_interrupted_saves(self.folder, any_project=True)
 
     @staticmethod
     def discard(recovery: RecoveryFile) -> None:

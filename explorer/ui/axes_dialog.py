@@ -3,6 +3,7 @@ another, like the Embedding Projector's custom projection."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -31,7 +32,7 @@ class AxesDialog(QDialog):
                       "'selection' (the selected points' centre), or any text, embedded with the "
                       "project's model. Without y, the y axis is the main direction x leaves unexplained.")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

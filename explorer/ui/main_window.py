@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSlider,
+    QTabBar,
     QTabWidget,
     QToolBar,
+    QToolTip,
     QWidget,
 )
 
@@ -43,12 +45,15 @@ from explorer.actions.projections import (
 from explorer.core.progress import Progress
 from explorer.core.project import Project
 from explorer.core.umap_process import prewarm as prewarm_umap
-from explorer.io.project_file import SUFFIX, load_project, save_project
+from explorer.io.project_file import SUFFIX, load_project, recovered_message, save_project
 from explorer.io.recovery import Recovery
 from explorer.state import AppState
+from explorer.ui import theme
 from explorer.ui.axes_dialog import AxesDialog
 from explorer.ui.controllers.source_data import SourceDataController
+from explorer.ui.help_dialogs import HelpDialog, ShortcutsDialog
 from explorer.ui.import_dialog import ImportDialog
+from explorer.ui.job_progress import JobProgress
 from explorer.ui.menus import create_actions, create_menus, project_actions
 from explorer.ui.panels.analogy_panel import AnalogyPanel
 from explorer.ui.panels.bias_panel import BiasPanel
@@ -88,6 +93,7 @@ class MainWindow(QMainWindow):
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
         self.state = AppState()
+        self.computing_projection: str | None = None  # shown in the projection box while it runs
         self.last_error = ""
         self.last_import_report = ""
         self._first_paint_done = False
@@ -143,6 +149,7 @@ class MainWindow(QMainWindow):
         self._create_actions()
         self._create_menus()
         self._create_toolbar()
+        self._create_desktop_look()
         self._create_status_bar()
         self._connect_jobs()
 
@@ -157,9 +164,7 @@ class MainWindow(QMainWindow):
         self.state.appearance_changed.connect(self._sync_appearance)
         self._update_title()
         self._on_project_changed()
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        self.restore_layout()
 
     # ------------------------------------------------------------------ actions and menus
     def _create_actions(self) -> None:
@@ -177,16 +182,18 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Map", self)
         bar.setObjectName("map_toolbar")
         bar.setMovable(False)
-        bar.addWidget(QLabel(" Projection "))
+        bar.addWidget(QLabel(" Map "))
         self.projection_combo = QComboBox()
         self.projection_combo.setMinimumWidth(120)
+        self.projection_combo.setToolTip("The projection shown on the map")
         self.projection_combo.currentTextChanged.connect(
             lambda name: name and self.state.set_projection(name))
         bar.addWidget(self.projection_combo)
         bar.addSeparator()
-        bar.addWidget(QLabel(" Colour by "))
+        bar.addWidget(QLabel(" Colour "))
         self.color_combo = QComboBox()
         self.color_combo.setMinimumWidth(140)
+        self.color_combo.setToolTip("The column that colours the points")
         self.color_combo.currentIndexChanged.connect(self._on_color_combo)
         bar.addWidget(self.color_combo)
         bar.addSeparator()
@@ -214,14 +221,16 @@ class MainWindow(QMainWindow):
         self.search_timer.setInterval(250)
         self.search_timer.timeout.connect(lambda: self._on_search(self.search_box.text()))
         self.search_box.textChanged.connect(self._search_soon)
-        self.regex_box = QCheckBox("Regex")
+        self.regex_box = QCheckBox(".*")
+        self.regex_box.setToolTip("Search with a regular expression")
         self.regex_box.toggled.connect(lambda _: self._on_search(self.search_box.text()))
         self.search_count = QLabel()
         self.search_count.setMinimumWidth(90)
         bar.addWidget(self.search_box)
         bar.addWidget(self.regex_box)
         bar.addWidget(self.search_count)
-        self.select_matches_button = QPushButton("Select matches")
+        self.select_matches_button = QPushButton("Select")
+        self.select_matches_button.setToolTip("Select the items the search matches")
         self.select_matches_button.clicked.connect(
             lambda: self.state.search_matches is not None and self.state.select(self.state.search_matches))
         bar.addWidget(self.select_matches_button)
@@ -237,13 +246,128 @@ class MainWindow(QMainWindow):
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self.opacity_slider.setRange(10, 100)
         self.opacity_slider.setValue(85)
-        self.opacity_slider.setMaximumWidth(90)
+        self.opacity_slider.setMaximumWidth(72)
         self.opacity_slider.valueChanged.connect(lambda v: self.state.set_appearance(opacity=v / 100))
         bar.addWidget(self.opacity_slider)
         self.addToolBar(bar)
         self.toolbar = bar
         self.search_shortcut = QShortcut(QKeySequence.StandardKey.Find, self)
+        self.search_shortcut.setWhatsThis("Search the texts and labels")
         self.search_shortcut.activated.connect(self.search_box.setFocus)
+
+    # ------------------------------------------------------------------ desktop look
+    TOOLBAR_ICONS = {"import_action": "import", "open_action": "open", "save_action": "save",
+                     "new_projection_action": "projection", "reset_view_action": "fit"}
+    MENU_ICONS = {**TOOLBAR_ICONS, "export_map_action": "export", "getting_started_action": "help"}
+    MODE_ICONS = {"pan": "pan", "box": "box", "lasso": "lasso"}
+
+    def _create_desktop_look(self) -> None:
+        """Icons, tooltips, the choices of View ▸ Theme and the file actions on the toolbar (after the
+        actions, menus and toolbar)."""
+        self.theme_group = QActionGroup(self)
+        self.theme_actions = {}
+        for key, label in theme.THEMES.items():
+            action = QAction(label, self, checkable=True)
+            action.setStatusTip(f"{label} colours" if key != "system" else "Follow the system's light or dark look")
+            action.triggered.connect(lambda _=False, k=key: self.set_theme(k))
+            self.theme_group.addAction(action)
+            self.theme_menu.addAction(action)
+            self.theme_actions[key] = action
+        bar = self.toolbar
+        first = bar.actions()[0]
+        for name in ("import_action", "open_action", "save_action"):
+            bar.insertAction(first, getattr(self, name))
+        bar.insertSeparator(first)
+        modes = self.mode_actions["pan"]
+        for name in ("new_projection_action", "reset_view_action"):
+            bar.insertAction(modes, getattr(self, name))
+        bar.insertSeparator(modes)
+        for name in self.TOOLBAR_ICONS:
+            action = getattr(self, name)
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            tip = action.statusTip() or action.text().replace("&", "").rstrip("…")
+            action.setToolTip(f"{tip} ({keys})" if keys else tip)
+        theme.set_desktop_identity()
+        theme.on_system_theme_changed(self._follow_system_theme)
+        self.theme_name = theme.apply_theme(str(self.settings.value(theme.SETTINGS_KEY, "system")))
+        self.theme_actions[self.theme_name].setChecked(True)
+        self._apply_look()
+
+    def set_theme(self, name: str) -> None:
+        """System, light or dark (View ▸ Theme), remembered for the next start."""
+        self.theme_name = theme.apply_theme(name)
+        self.theme_actions[self.theme_name].setChecked(True)
+        self.settings.setValue(theme.SETTINGS_KEY, self.theme_name)
+        self._apply_look()
+
+    def _follow_system_theme(self) -> None:
+        if self.theme_name == "system":
+            theme.apply_theme("system")
+            self._apply_look()
+
+    def _apply_look(self) -> None:
+        """Icons and the map's background in the current palette's colours."""
+        self.setWindowIcon(theme.app_icon())
+        for name, icon_name in self.MENU_ICONS.items():
+            getattr(self, name).setIcon(theme.icon(icon_name))
+        for mode, icon_name in self.MODE_ICONS.items():
+            self.mode_actions[mode].setIcon(theme.icon(icon_name))
+        background, _ink = theme.plot_colors()
+        self.scatter.setBackground(background)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ApplicationPaletteChange and hasattr(self, "theme_name"):
+            self._apply_look()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if watched is self.scatter and event.type() == QEvent.Type.Leave:
+            self.state.set_hovered(None)  # the mouse left the map: nothing is hovered any more
+            QToolTip.hideText()
+        return super().eventFilter(watched, event)
+
+    def show_shortcuts(self) -> None:
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.shortcuts_dialog = dialog
+
+    def show_getting_started(self) -> None:
+        dialog = HelpDialog("Getting started", "getting_started", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.help_dialog = dialog
+
+    # ------------------------------------------------------------------ window layout (preferences)
+    def save_layout(self) -> None:
+        """Geometry, docks, toolbars and the active analysis tab, in QSettings (not the project)."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/analysis_tab", self.analysis_tabs.currentIndex())
+        self.settings.setValue("window/raised_dock", "analysis" if self.analysis_dock_raised() else "item")
+
+    def analysis_dock_raised(self) -> bool:
+        """Whether the Analysis dock is the shown tab of its dock group (Qt keeps no API for it:
+        the group's tab bar, a child of the window, knows)."""
+        title = self.analysis_dock.windowTitle()
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is self and any(bar.tabText(i) == title for i in range(bar.count())):
+                return bar.tabText(bar.currentIndex()) == title
+        return not self.analysis_dock.visibleRegion().isEmpty()
+
+    def restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        tab = self.settings.value("window/analysis_tab")
+        if tab is not None and 0 <= int(tab) < self.analysis_tabs.count():
+            self.analysis_tabs.setCurrentIndex(int(tab))
+        if self.settings.value("window/raised_dock") == "analysis":
+            self.analysis_dock.raise_()
+            QTimer.singleShot(0, self.analysis_dock.raise_)  # tabs are raised once laid out
 
     def _search_soon(self, text: str) -> None:
         project = self.state.project
@@ -268,9 +392,10 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         self.summary_label = QLabel()
         self.hover_label = QLabel()
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setMaximumWidth(220)
-        self.progress_bar.setTextVisible(True)
+        # ignore the text's width: a long hovered text never pushes the progress bar or summary away
+        self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.progress_bar = JobProgress()
+        self.scatter.installEventFilter(self)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel_jobs)
         status.addWidget(self.hover_label, 1)
@@ -282,7 +407,11 @@ class MainWindow(QMainWindow):
 
     @property
     def runners(self) -> tuple[JobRunner, ...]:
-        return (self.loader, self.saver, self.projector, self.importer, self.data_copier)
+        """Every job whose progress the status bar shows (and its Cancel stops): the window's, and
+        the analysis panels' (clusters, WEAT's permutations, neighbours, analogies)."""
+        panels = (self.neighbors_panel, self.analogy_panel, self.clusters_panel, self.bias_panel)
+        return (self.loader, self.saver, self.projector, self.importer, self.data_copier,
+                *(panel.runner for panel in panels))
 
     def show_analysis(self, panel: QWidget) -> None:
         self.analysis_dock.show()
@@ -305,25 +434,17 @@ class MainWindow(QMainWindow):
         connect_current(self.importer, "failed", lambda msg: self.show_error("Cannot import the data", msg))
         connect_current(self.projector, "progressed", self._on_projection_progress)
         connect_current(self.projector, "finished", self._on_projection_done)
-        connect_current(self.projector, "cancelled", lambda: self.state.set_preview(None))
+        connect_current(self.projector, "cancelled", self._on_projection_cancelled)
         connect_current(self.projector, "failed", self._on_projection_failed)
 
     # ------------------------------------------------------------------ jobs
     def _show_progress(self, step: Progress, *_) -> None:
-        self.progress_bar.show()
+        self.progress_bar.show_step(step)
         self.cancel_button.show()
-        fraction = step.fraction
-        if fraction is None:
-            self.progress_bar.setRange(0, 0)
-        else:
-            self.progress_bar.setRange(0, 1000)
-            self.progress_bar.setValue(int(fraction * 1000))
-        self.progress_bar.setFormat(step.message or "%p%")
-        self.statusBar().showMessage(step.message, 3000)
 
     def _hide_progress(self, *_) -> None:
         if not any(runner.running for runner in self.runners):
-            self.progress_bar.hide()
+            self.progress_bar.finish()
             self.cancel_button.hide()
 
     def start_job(self, runner: JobRunner, make_job, label: str, error_title: str) -> bool:
@@ -358,6 +479,9 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> bool:
         """After a crash: offer the newest recovery file; True if it was opened."""
+        freed = recovered_message(self.recovery.clean_interrupted())  # autosaves killed half-way
+        if freed:
+            self.statusBar().showMessage(freed, 8000)
         orphans = self.recovery.orphans()
         if not orphans:
             return False
@@ -429,9 +553,10 @@ class MainWindow(QMainWindow):
         project = self.state.project
         if project is None:
             return
-        self.start_job(self.projector, lambda: projection_job(project.embeddings,
-                                                              ProjectionRequest(method, params, name)),
-                       f"{method} projection", "Cannot compute the projection")
+        if self.start_job(self.projector, lambda: projection_job(project.embeddings,
+                                                                 ProjectionRequest(method, params, name)),
+                          f"{method} projection", "Cannot compute the projection"):
+            self._show_computing(name)
 
     def isolate_selection(self) -> None:
         """Re-project just the selected items, as a new (unsaved) project, with the current method."""
@@ -458,20 +583,35 @@ class MainWindow(QMainWindow):
     def compute_axes(self, x_from: str, x_to: str, y_from: str = "", y_to: str = "") -> None:
         emb = self.state.project.embeddings
         request = AxesRequest(x_from, x_to, y_from, y_to, tuple(self.state.selection))
-        self.start_job(self.projector, lambda: axes_job(emb, request), "custom axes", "Cannot compute the axes")
+        if self.start_job(self.projector, lambda: axes_job(emb, request), "custom axes",
+                          "Cannot compute the axes"):
+            self._show_computing("custom axes")
 
     def _on_projection_progress(self, step: Progress) -> None:
         if step.partial is not None:
             self.state.set_preview(step.partial)
 
+    def _show_computing(self, name: str | None) -> None:
+        """The projection box names the projection being computed (its layout is what the map
+        shows while it optimises) until it is done, cancelled or failed."""
+        self.computing_projection = name
+        self._fill_projection_combo()
+        self._update_status()
+
     def _on_projection_done(self, projection) -> None:
+        self.computing_projection = None
         self.state.set_preview(None)
         self.state.add_projection(projection)
         self.statusBar().showMessage(f"Projection {projection.name} ready", 4000)
         self.projection_ready.emit(projection.name)
 
+    def _on_projection_cancelled(self) -> None:
+        self.state.set_preview(None)
+        self._show_computing(None)
+
     def _on_projection_failed(self, message: str) -> None:
         self.state.set_preview(None)
+        self._show_computing(None)
         self.show_error("Cannot compute the projection", message)
 
     # ------------------------------------------------------------------ open
@@ -703,6 +843,9 @@ class MainWindow(QMainWindow):
             self.projection_combo.addItems(list(project.projections))
             if project.view.projection:
                 self.projection_combo.setCurrentText(project.view.projection)
+            if self.computing_projection:
+                self.projection_combo.addItem(f"{self.computing_projection} (computing…)")
+                self.projection_combo.setCurrentIndex(self.projection_combo.count() - 1)
         self.projection_combo.blockSignals(False)
 
     def _sync_color_combo(self) -> None:
@@ -726,9 +869,12 @@ class MainWindow(QMainWindow):
         emb = project.embeddings
         projection = project.current_projection
         shown = f"{projection.name} ({projection.method})" if projection else "no projection"
+        if self.computing_projection:
+            shown = f"computing {self.computing_projection}"
         self.summary_label.setText(
             f"{len(emb):,} points · {emb.dim}-d · model {emb.model_id or 'unknown'} · {shown}")
-        if projection is not None and self.projection_combo.currentText() != projection.name:
+        if projection is not None and not self.computing_projection \
+                and self.projection_combo.currentText() != projection.name:
             self.projection_combo.setCurrentText(projection.name)
 
     def _update_title(self) -> None:
@@ -782,7 +928,7 @@ class MainWindow(QMainWindow):
         self.loader.cancel()
         self.projector.cancel()
         self.saver.wait(30)  # never cut a save short
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.save_layout()
         self.autosave_timer.stop()
         self.autosaver.wait(30)
         self.recovery.clear()  # saved or discarded on purpose: nothing to recover

@@ -70,6 +70,8 @@ MENUS: tuple[tuple[str, str, tuple], ...] = (
         Command("clear_selection", "&Clear Selection", "clear_selection", "Esc", "Select nothing"),
         SEPARATOR,
         DOCK_TOGGLES,
+        SEPARATOR,
+        Submenu("theme", "&Theme"),  # System / Light / Dark, filled by the window (one exclusive group)
     )),
     ("map", "&Map", (
         Command("new_projection", "&New Projection…", "new_projection_dialog", "Ctrl+P",
@@ -86,6 +88,10 @@ MENUS: tuple[tuple[str, str, tuple], ...] = (
         Submenu("bookmarks_list", "", fill="_fill_bookmarks_menu"),  # the saved bookmarks, listed here
     )),
     ("help", "&Help", (
+        Command("getting_started", "&Getting Started", "show_getting_started", _KEYS.HelpContents,
+                "What the app does and where to start"),
+        Command("shortcuts", "&Keyboard Shortcuts", "show_shortcuts", "Ctrl+/", "Every keyboard shortcut"),
+        SEPARATOR,
         Command("about", "&About", "_about", None, "About Embedding Explorer"),
     )),
 )

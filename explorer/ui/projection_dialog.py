@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -11,7 +12,9 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
+    QSizePolicy,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -39,6 +42,8 @@ class ProjectionDialog(QDialog):
         self.existing = set(existing)
         self.item_count = item_count
         layout = QVBoxLayout(self)
+        # never smaller than what the current method's fields need (they were squashed to half height)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         form = QFormLayout()
         self.method = QComboBox()
         for key, label in METHOD_NAMES.items():
@@ -52,12 +57,14 @@ class ProjectionDialog(QDialog):
         for key in METHOD_NAMES:
             page = QWidget()
             page_form = QFormLayout(page)
+            page_form.setContentsMargins(0, 6, 0, 0)
             self.fields[key] = self._fields_for(key, page_form)
             self.pages.addWidget(page)
         layout.addWidget(self.pages)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #555;")
+        self.hint.setMinimumWidth(380)
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout.addWidget(self.hint)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Compute")
@@ -122,12 +129,19 @@ class ProjectionDialog(QDialog):
     def _on_method(self) -> None:
         method = self.method.currentData()
         self.pages.setCurrentIndex(self.method.currentIndex())
+        for i in range(self.pages.count()):  # the stack sizes to the page shown, not the largest
+            policy = QSizePolicy.Policy.Preferred if i == self.pages.currentIndex() else QSizePolicy.Policy.Ignored
+            self.pages.widget(i).setSizePolicy(policy, policy)
         self.hint.setText(HINTS[method])
         base = METHOD_NAMES[method]
         name, counter = base, 2
         while name in self.existing:
             name, counter = f"{base} {counter}", counter + 1
         self.name.setText(name)
+        self.pages.updateGeometry()
+        self.layout().activate()
+        hint = self.sizeHint()
+        self.resize(max(hint.width(), self.width()) if self.isVisible() else hint.width(), hint.height())
 
     def choice(self) -> tuple[str, str, dict[str, Any]]:
         """(method, name, parameters) as the core's ``project`` takes them."""

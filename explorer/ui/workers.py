@@ -2,7 +2,9 @@
 
 A ``JobRunner`` owns one kind of job. Starting a job cancels the one before it (the newest request
 wins), and a result that arrives from a cancelled or superseded job is dropped by generation number.
-Progress, results and errors come back to the GUI thread through queued Qt signals.
+Progress, results and errors come back to the GUI thread through queued Qt signals. Once a job is
+cancelled its progress is dropped too (``connect_current``), so a message it had already queued never
+shows after "Cancelled".
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class JobRunner(QObject):
         self._thread: threading.Thread | None = None
         self.running = False
         self.description = ""
+        self.cancelled_generation = 0  # the newest generation the user cancelled
         self.finished.connect(self._on_done)
         self.failed.connect(self._on_done)
         self.cancelled.connect(self._on_done)
@@ -52,6 +55,14 @@ class JobRunner(QObject):
     def cancel(self) -> None:
         if self._stop is not None:
             self._stop.set()
+            self.cancelled_generation = self.generation
+
+    def is_current(self, generation: int, progress: bool = False) -> bool:
+        """Whether an emission of ``generation`` is for the newest job (and, for progress, one
+        that has not been cancelled since)."""
+        if generation != self.generation:
+            return False
+        return not (progress and generation == self.cancelled_generation)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the worker thread ends (for shutdown and tests)."""
@@ -93,10 +104,12 @@ def describe_error(err: BaseException) -> str:
 
 
 def connect_current(runner: JobRunner, signal_name: str, slot: Callable[..., Any]) -> None:
-    """Connect ``slot`` to a runner signal, calling it only for the newest job's emissions."""
+    """Connect ``slot`` to a runner signal, calling it only for the newest job's emissions (and,
+    for progress, only until that job is cancelled)."""
+    progress = signal_name == "progressed"
 
     def forward(generation: int, *args: Any) -> None:
-        if generation == runner.generation:
+        if runner.is_current(generation, progress):
             slot(*args)
 
     getattr(runner, signal_name).connect(forward)

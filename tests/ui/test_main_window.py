@@ -71,7 +71,7 @@ def test_click_selects_and_side_panel_shows_item(opened, qtbot):
     assert opened.state.selection == [index]
     emb = opened.state.project.embeddings
     panel = opened.item_panel
-    assert panel.heading.text() == f"Item {emb.ids[index]}"
+    assert panel.heading.text() == emb.texts[index]  # titled by the item's text
     assert emb.texts[index] in panel.text_view.toPlainText()
     assert panel.neighbours.count() == 10
     assert opened.windowTitle().startswith("glove_400.eexp")

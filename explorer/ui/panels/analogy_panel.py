@@ -39,6 +39,14 @@ from explorer.ui.panels.common import (
     make_table,
     parse_words,
 )
+from explorer.ui.panels.fit import (
+    compact_combo,
+    modality,
+    note_label,
+    quietly,
+    reason_label,
+    show_reason,
+)
 from explorer.ui.workers import JobRunner, connect_current
 
 INPUTS_NOTE = ("Input words are left out of the answers by default, as gensim and the papers do. "
@@ -59,13 +67,15 @@ class AnalogyPanel(QWidget):
         self.runner = JobRunner(self)
         self.positive = QLineEdit("king woman")
         self.negative = QLineEdit("man")
-        self.method = QComboBox()
-        self.method.addItem("3CosAdd (vector offset)", "3cosadd")
-        self.method.addItem("3CosMul (Levy & Goldberg 2014)", "3cosmul")
+        self.method = compact_combo(QComboBox(), 9)
+        self.method.addItem("3CosAdd", "3cosadd")
+        self.method.addItem("3CosMul", "3cosmul")
+        self.method.setToolTip("3CosAdd: the vector offset b − a + c. 3CosMul: Levy & Goldberg (2014)'s "
+                               "multiplicative combination, less dominated by one large similarity.")
         self.k = QSpinBox()
         self.k.setRange(1, 200)
         self.k.setValue(10)
-        self.include_inputs = QCheckBox("Include the input words in the answers")
+        self.include_inputs = QCheckBox("Include the input words")
         self.include_inputs.setToolTip(INPUTS_NOTE)
         form = QFormLayout()
         form.addRow("Positive (+)", self.positive)
@@ -76,9 +86,7 @@ class AnalogyPanel(QWidget):
         row.addWidget(self.k)
         form.addRow("Method", row)
         form.addRow("", self.include_inputs)
-        note = QLabel(INPUTS_NOTE)
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #666; font-size: 8pt;")
+        self.note = note = note_label(INPUTS_NOTE)
         self.run_button = QPushButton("Solve")
         self.run_button.clicked.connect(self.run)
         self.positive.returnPressed.connect(self.run)
@@ -86,14 +94,19 @@ class AnalogyPanel(QWidget):
         self.export_button = QPushButton("Export…")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._export)
-        self.eval_button = QPushButton("Evaluate a question file…")
+        self.eval_button = QPushButton("Evaluate…")
+        self.eval_button.setToolTip("Accuracy on a question file in the Google analogy format, per section")
         self.eval_button.clicked.connect(self.evaluate_dialog)
         self.eval_export = QPushButton("Export evaluation…")
         self.eval_export.setEnabled(False)
         self.eval_export.clicked.connect(self._export_evaluation)
         buttons = QHBoxLayout()
-        for button in (self.run_button, self.export_button, self.eval_button, self.eval_export):
+        for button in (self.run_button, self.export_button):
             buttons.addWidget(button)
+        eval_buttons = QHBoxLayout()  # a row of their own: four buttons do not fit the side dock
+        for button in (self.eval_button, self.eval_export):
+            eval_buttons.addWidget(button)
+        self.reason = reason_label()
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.table = make_table(["#", "word", "score"])
@@ -101,9 +114,11 @@ class AnalogyPanel(QWidget):
         self.eval_table = make_table(["section", "accuracy", "correct", "questions"], stretch=0)
         self.eval_table.hide()
         layout = QVBoxLayout(self)
+        layout.addWidget(self.reason)
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addLayout(buttons)
+        layout.addLayout(eval_buttons)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.eval_table, 1)
@@ -128,6 +143,21 @@ class AnalogyPanel(QWidget):
             self._show_evaluation(record.evaluation, restoring=True)
 
     def _clear(self) -> None:
+        """A new project: its own defaults (never the last project's words), and a reason instead
+        of the inputs when the set has no words to do arithmetic on."""
+        kind = modality(self.state.project)
+        words = kind in (None, "word")
+        with quietly([self.positive, self.negative]):
+            self.positive.setText("king woman" if words else "")
+            self.negative.setText("man" if words else "")
+        reasons = {"image": "Analogies need word vectors; this set holds images.",
+                   "text": "Analogies need word vectors; this set holds sentences, which have no "
+                           "single-word offsets such as king − man + woman."}
+        show_reason(self.reason, reasons.get(kind, ""),
+                    [self.positive, self.negative, self.method, self.k, self.include_inputs,
+                     self.run_button, self.eval_button, self.table])
+        self.note.setVisible(not self.reason.text())  # about input words: moot when there are none
+        self.table.setVisible(not self.reason.text())
         self.result = self.evaluation = None
         self.table.setRowCount(0)
         self.eval_table.setRowCount(0)

@@ -4,18 +4,18 @@ and the direction as an axis of the map."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,9 +42,25 @@ from explorer.ui.panels.common import (
     make_table,
     parse_words,
 )
+from explorer.ui.panels.fit import (
+    compact_combo,
+    embeds_text,
+    modality,
+    note_label,
+    quietly,
+    reason_label,
+    show_reason,
+)
 from explorer.ui.workers import JobRunner, connect_current
 
 CUSTOM = "Custom word sets"
+SEAT_NOTE = ("SEAT (May et al. 2019): each word is put in neutral sentences ('This is {term}.') "
+             "embedded with the project's model; WEAT then runs on the mean of those embeddings.")
+
+
+def preset_title(name: str, seat: bool) -> str:
+    """'WEAT 3: …' as a SEAT test when the words go through sentence templates."""
+    return name.replace("WEAT", "SEAT", 1) if seat else name
 STD_NOTE = {"population": "population std (as WEFE)", "sample": "sample std (as SEAT / sent-bias)"}
 
 
@@ -62,38 +78,37 @@ class BiasPanel(QWidget):
         self.direction = None
         self.runner = JobRunner(self)
         # --- WEAT
-        weat_box = QGroupBox("WEAT")
-        self.preset = QComboBox()
-        self.preset.addItems([*self.presets, CUSTOM])
-        self.preset.currentTextChanged.connect(self._fill_preset)
+        weat_box = QWidget()
+        self.preset = compact_combo(QComboBox(), 18)
+        self._fill_preset_names(seat=False)
+        self.preset.currentIndexChanged.connect(lambda _: self._fill_preset(self.preset.currentData()))
         self.sets = {key: QLineEdit() for key in "XYAB"}
         self.set_names = {key: QLineEdit() for key in "XYAB"}
         self.permutations = QSpinBox()
         self.permutations.setRange(100, 1_000_000)
         self.permutations.setValue(10_000)
-        self.std = QComboBox()
+        self.std = compact_combo(QComboBox(), 10)
         for key, label in STD_NOTE.items():
             self.std.addItem(label, key)
-        self.lowercase = QCheckBox("try lower case for missing words")
+        self.lowercase = QCheckBox("Try lower case for missing words")
         self.lowercase.setChecked(True)
-        self.seat = QCheckBox("SEAT: words in templates ('This is {term}.'), embedded with the project's model")
-        self.seat.setToolTip("For sentence encoders (May et al. 2019): each word's vector is the mean of "
-                             "its template sentences' embeddings.")
+        self.seat = QCheckBox("SEAT: words in sentence templates")
+        self.seat.setToolTip(SEAT_NOTE)
+        self.seat.toggled.connect(self._on_seat_toggled)
         form = QFormLayout()
         form.addRow("Test", self.preset)
-        for key, role in (("X", "Targets X"), ("Y", "Targets Y"), ("A", "Attributes A"), ("B", "Attributes B")):
+        for key, role in (("X", "Targets X"), ("Y", "Targets Y"), ("A", "Attrib. A"), ("B", "Attrib. B")):
             row = QHBoxLayout()
-            self.set_names[key].setMaximumWidth(110)
+            self.set_names[key].setMaximumWidth(90)
+            self.set_names[key].setToolTip(f"Name of set {key}")
             row.addWidget(self.set_names[key])
             row.addWidget(self.sets[key], 1)
             form.addRow(role, row)
-        options = QHBoxLayout()
-        options.addWidget(QLabel("permutations"))
-        options.addWidget(self.permutations)
-        options.addWidget(self.std)
-        form.addRow("", options)
-        form.addRow("", self.lowercase)
-        form.addRow("", self.seat)
+        self.permutations.setToolTip("Permutations for the p-value (exact when the partitions are fewer)")
+        form.addRow("Permutations", self.permutations)
+        form.addRow("Deviation", self.std)
+        form.addRow(self.lowercase)
+        form.addRow(self.seat)
         self.weat_button = QPushButton("Run WEAT")
         self.weat_button.clicked.connect(self.run_weat)
         self.weat_export = QPushButton("Export…")
@@ -107,22 +122,24 @@ class BiasPanel(QWidget):
         self.weat_status.setWordWrap(True)
         self.weat_status.setTextFormat(self.weat_status.textFormat().RichText)
         self.weat_table = make_table(["set", "word", "s(w, A, B)"])
+        self.weat_reason = reason_label()
         box_layout = QVBoxLayout(weat_box)
+        box_layout.addWidget(self.weat_reason)
         box_layout.addLayout(form)
         box_layout.addWidget(self.weat_status)
         box_layout.addWidget(self.weat_table)
         # --- direction
-        direction_box = QGroupBox("Direction (Bolukbasi et al. 2016)")
+        direction_box = QWidget()
         self.pairs = QLineEdit("she-he, her-his, woman-man, mary-john, herself-himself, daughter-son, "
                                "mother-father, gal-guy, girl-boy, female-male")
         self.probe_words = QPlainTextEdit("nurse engineer homemaker programmer receptionist architect "
                                           "librarian carpenter hairdresser surgeon nanny mechanic")
         self.probe_words.setMaximumHeight(60)
-        self.direction_method = QComboBox()
+        self.direction_method = compact_combo(QComboBox())
         self.direction_method.addItem("first principal component of the pairs", "pca")
         self.direction_method.addItem("mean difference (one pair: RIPA-style)", "mean")
         direction_form = QFormLayout()
-        direction_form.addRow("Pairs (+ - -)", self.pairs)
+        direction_form.addRow("Pairs (+ − −)", self.pairs)
         direction_form.addRow("Method", self.direction_method)
         direction_form.addRow("Words to rank", self.probe_words)
         self.direction_button = QPushButton("Rank words")
@@ -130,25 +147,40 @@ class BiasPanel(QWidget):
         self.axis_button = QPushButton("Use as map axis")
         self.axis_button.setEnabled(False)
         self.axis_button.clicked.connect(self.add_axis)
+        self.direction_export = QPushButton("Export…")
+        self.direction_export.setEnabled(False)
+        self.direction_export.clicked.connect(self._export_direction)
         row = QHBoxLayout()
         row.addWidget(self.direction_button)
         row.addWidget(self.axis_button)
+        row.addWidget(self.direction_export)
         direction_form.addRow(row)
         self.direction_status = QLabel()
         self.direction_status.setWordWrap(True)
         self.direction_table = make_table(["word", "projection"], stretch=0)
+        self.direction_reason = reason_label()
         d_layout = QVBoxLayout(direction_box)
+        self.direction_note = note_label("Bolukbasi et al. (2016): a direction from word pairs, words "
+                                         "ranked along it, and the direction as an axis of the map.")
+        d_layout.addWidget(self.direction_note)
+        d_layout.addWidget(self.direction_reason)
         d_layout.addLayout(direction_form)
         d_layout.addWidget(self.direction_status)
         d_layout.addWidget(self.direction_table)
+        # Two pages, so neither needs a scroll bar in the side dock.
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(weat_box, "WEAT")
+        self.pages.addTab(direction_box, "Direction")
+        self.weat_box, self.direction_box = weat_box, direction_box
         layout = QVBoxLayout(self)
-        layout.addWidget(weat_box, 3)
-        layout.addWidget(direction_box, 2)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.pages)
         connect_current(self.runner, "finished", self._show_weat)
         connect_current(self.runner, "progressed", lambda step: self.weat_status.setText(step.message))
         state.project_changed.connect(self._on_project)
         connect_current(self.runner, "failed", lambda m: self.weat_status.setText(f"⚠ {m}"))
-        self._fill_preset(self.preset.currentText())
+        self._fill_preset(self.preset.currentData())
         self.binding = PanelBinding(state, "bias", {
             "preset": self.preset,  # first: choosing a preset fills the word sets
             **{f"set_{key}": self.sets[key] for key in "XYAB"},
@@ -177,10 +209,55 @@ class BiasPanel(QWidget):
             table.setRowCount(0)
             status.setText("")
             button.setEnabled(False)
+        self.direction_export.setEnabled(False)
+        self._apply_modality()
+
+    def _apply_modality(self) -> None:
+        """What applies to the open set: WEAT on word vectors; its SEAT version (the same tests, the
+        words in sentence templates) on sentence sets and CLIP images; neither on image features.
+        The presets start from the first test of that kind, never the last project's words."""
         project = self.state.project
-        sentences = project is not None and project.embeddings.modality == "text"
-        self.seat.setChecked(sentences)  # a sentence encoder's own texts rarely hold the test words
-        self.seat.setEnabled(project is not None and project.embeddings.modality != "image")
+        kind = modality(project)
+        seat = kind in ("text", "image") and embeds_text(project)
+        with quietly([self.seat, self.preset, *self.sets.values(), *self.set_names.values()]):
+            self.seat.setChecked(seat)
+            self._fill_preset_names(seat)
+            self.preset.setCurrentIndex(0)
+            self._fill_preset(self.preset.currentData())
+        self.seat.setEnabled(False)  # follows the set: word vectors look words up, encoders need sentences
+        self.seat.setToolTip(SEAT_NOTE + (" On for this sentence set: its model embeds sentences."
+                                          if seat else " Off for word vectors: words are looked up."))
+        model = project.embeddings.model_id if project is not None else ""
+        weat_reason = ("WEAT needs words or sentences; this image set's model "
+                       f"({model or 'unknown'}) embeds only images." if kind == "image" and not seat else "")
+        show_reason(self.weat_reason, weat_reason,
+                    [self.preset, *self.sets.values(), *self.set_names.values(), self.permutations,
+                     self.std, self.lowercase, self.weat_button, self.weat_table])
+        kinds = {"image": "images", "text": "sentences"}
+        direction_reason = (f"Directions need word vectors: the pairs are looked up as words, and this "
+                            f"set holds {kinds[kind]}." if kind in kinds else "")
+        show_reason(self.direction_reason, direction_reason,
+                    [self.pairs, self.direction_method, self.probe_words, self.direction_button,
+                     self.direction_table])
+        self.direction_note.setVisible(not direction_reason)
+        self.weat_table.setVisible(not weat_reason)  # no results to come: the inputs and the reason fit
+        self.direction_table.setVisible(not direction_reason)
+
+    def _fill_preset_names(self, seat: bool) -> None:
+        """The presets' titles (WEAT n, or SEAT n when the words go through sentence templates)."""
+        blocked = self.preset.blockSignals(True)
+        current = self.preset.currentData()
+        self.preset.clear()
+        for name, preset in self.presets.items():
+            self.preset.addItem(preset_title(name, seat), name)
+            self.preset.setItemData(self.preset.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole)
+        self.preset.addItem(CUSTOM, CUSTOM)
+        index = self.preset.findData(current)
+        self.preset.setCurrentIndex(max(index, 0))
+        self.preset.blockSignals(blocked)
+
+    def _on_seat_toggled(self, seat: bool) -> None:
+        self._fill_preset_names(seat)
 
     def _fill_preset(self, name: str) -> None:
         preset = self.presets.get(name)
@@ -188,6 +265,7 @@ class BiasPanel(QWidget):
             return
         for key, words, label in zip("XYAB", preset.sets, preset.set_names.values()):
             self.sets[key].setText(", ".join(words))
+            self.sets[key].setCursorPosition(0)  # show the first words, not the last
             self.set_names[key].setText(label)
 
     def run_weat(self) -> None:
@@ -264,6 +342,9 @@ class BiasPanel(QWidget):
         """The ranked words as a table (the same as ``explorer direction`` prints)."""
         return DirectionOutcome(self.direction, self.direction_scores).table()
 
+    def _export_direction(self) -> None:
+        export_columns_dialog(self, "direction.csv", self.direction_export_table())
+
     def _show_direction(self, direction: Direction, scores: DirectionScores, restoring: bool = False) -> None:
         self.direction, self.direction_scores = direction, scores
         if not restoring:
@@ -276,6 +357,7 @@ class BiasPanel(QWidget):
             f"Positive = towards '{first}', negative = towards '{second}' ({len(self.direction.pairs)} pairs)."
             + missing)
         self.axis_button.setEnabled(True)
+        self.direction_export.setEnabled(True)
         self.direction_shown.emit()
 
     def add_axis(self) -> None:

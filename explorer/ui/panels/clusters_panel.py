@@ -28,6 +28,7 @@ from explorer.ui.panels.common import (
     fill_table,
     make_table,
 )
+from explorer.ui.panels.fit import compact_combo
 from explorer.ui.workers import JobRunner, connect_current
 
 
@@ -41,7 +42,7 @@ class ClustersPanel(QWidget):
         self.names = {}
         self.outcome: ClustersOutcome | None = None
         self.runner = JobRunner(self)
-        self.method = QComboBox()
+        self.method = compact_combo(QComboBox())
         for key, label in LABELS.items():
             self.method.addItem(label, key)
         self.n_clusters = QSpinBox()
@@ -50,9 +51,13 @@ class ClustersPanel(QWidget):
         self.min_size = QSpinBox()
         self.min_size.setRange(2, 100_000)
         self.min_size.setValue(10)
-        self.normalize = QCheckBox("cluster directions (unit vectors, like cosine)")
+        self.normalize = QCheckBox("Unit vectors (cosine)")
+        self.normalize.setToolTip("Cluster directions: every vector scaled to length 1 first, so the "
+                                  "clusters follow cosine similarity rather than vector length")
         self.normalize.setChecked(True)
-        self.name_by = QComboBox()
+        self.name_by = compact_combo(QComboBox())
+        self.name_by.setToolTip("How each cluster is named: its distinctive words, the words nearest "
+                                "its centre, or the most common value of a column")
         form = QFormLayout()
         form.addRow("Method", self.method)
         form.addRow("Clusters", self.n_clusters)
@@ -63,7 +68,8 @@ class ClustersPanel(QWidget):
         self.method.currentIndexChanged.connect(self._update_fields)
         self.run_button = QPushButton("Cluster")
         self.run_button.clicked.connect(self.run)
-        self.export_button = QPushButton("Export assignments…")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Write each item's cluster (CSV or JSON)")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._export)
         buttons = QHBoxLayout()

@@ -58,4 +58,3 @@ def export_columns_dialog(parent: QWidget, default_name: str, table: Table) -> s
         QMessageBox.warning(parent, "Cannot export", str(err))
         return None
     return path
-

@@ -7,11 +7,12 @@ import html
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QPalette, QPixmap
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
@@ -29,6 +30,35 @@ INLINE_NEIGHBOUR_LIMIT = 30_000_000
 MAX_LISTED = 500
 
 
+class ElidedLabel(QLabel):
+    """One line of text, elided with … to the width it gets (the whole text in its tooltip)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.full_text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        self.full_text = text
+        self.setToolTip(text if len(text) > 40 else "")
+        self._elide()
+
+    def text(self) -> str:
+        return self.full_text
+
+    def shown_text(self) -> str:
+        return super().text()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(self.width(), 40)
+        super().setText(self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, width))
+
+
 class ItemPanel(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,8 +66,11 @@ class ItemPanel(QWidget):
         self.setMinimumWidth(260)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        self.heading = QLabel("Nothing selected")
-        self.heading.setStyleSheet("font-weight: bold; font-size: 11pt;")
+        self.heading = ElidedLabel("Nothing selected")
+        font = self.heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.heading.setFont(font)
         self.thumbnail = QLabel()
         self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumbnail.hide()
@@ -59,8 +92,9 @@ class ItemPanel(QWidget):
         for widget in (self.heading, self.thumbnail, self.text_view, self.fields, self.neighbours_label, self.neighbours):
             layout.addWidget(widget)
         self.hint = QLabel("Click a point on the map to see it here.\nCtrl+click adds to the selection.")
-        self.hint.setStyleSheet("color: #777;")
-        layout.addWidget(self.hint)
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.hint, 1)  # with nothing selected, the title stays at the top
         state.project_changed.connect(self.refresh)
         state.selection_changed.connect(self.refresh)
         state.colors_changed.connect(self.refresh)
@@ -91,7 +125,8 @@ class ItemPanel(QWidget):
 
     def _show_one(self, index: int) -> None:
         emb = self.state.project.embeddings
-        self.heading.setText(f"Item {emb.ids[index]}")
+        # titled by what the item says (one line, elided to the panel); the id is in the fields
+        self.heading.setText(" ".join(emb.texts[index].split()) or f"Item {emb.ids[index]}")
         self.text_view.setHtml(f"<p style='font-size:11pt'>{html.escape(emb.texts[index])}</p>")
         thumbnail = emb.thumbnail(index)
         if thumbnail:

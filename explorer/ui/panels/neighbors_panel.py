@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -105,10 +106,10 @@ class NeighborsPanel(QWidget):
         index_row.addWidget(self.index_cancel)
         self.index_status = QLabel()
         self.index_status.setWordWrap(True)
-        self.index_status.setStyleSheet("color: #555;")
+        self.index_status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #555;")
+        self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.table = make_table(["#", "item", "score"])
         self.table.cellClicked.connect(self._row_clicked)
         layout = QVBoxLayout(self)

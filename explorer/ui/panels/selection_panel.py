@@ -84,6 +84,7 @@ class SelectionPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table)
         remove = QShortcut(QKeySequence.StandardKey.Delete, self.table)
+        remove.setWhatsThis("Remove the chosen rows from the selection")
         remove.activated.connect(self.remove_chosen_rows)
         state.project_changed.connect(self.refresh)
         state.selection_changed.connect(self.refresh)
