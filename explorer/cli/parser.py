@@ -8,12 +8,15 @@ import json
 from typing import Any
 
 from explorer import __version__
+from explorer.cli.quality import COMMANDS as QUALITY_COMMANDS
+from explorer.cli.quality import add_quality_commands
 from explorer.embedders.base import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL
 
 #: Commands that need the window (explorer.ui); the rest run headless in explorer.cli.
 WINDOW_COMMANDS = ("gui", "screenshot")
 HEADLESS_COMMANDS = ("import", "info", "project", "export", "neighbors", "neighbours", "analogy",
                      "analogy-eval", "weat", "direction", "clusters", "index")
+HEADLESS_COMMANDS += QUALITY_COMMANDS
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -153,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--device", help="torch device (default: a GPU if there is one)")
 
     _add_analysis_commands(commands)
+    add_quality_commands(commands)
     return parser
 
 

@@ -80,8 +80,25 @@ class BiasSession(Evented):
     direction_scores: DirectionScores | None = None
 
 
+@dataclass(eq=False)
+class QualitySession(Evented):
+    """The Data-quality panel's inputs (its scores are saved as the columns it added)."""
+
+    tool: str | None = None  # outliers, duplicates, label-issues, probe, compare
+    method: str | None = None
+    k: int | None = None
+    metric: str | None = None
+    threshold: float | None = None
+    label_column: str | None = None
+    folds: int | None = None
+    seed: int | None = None
+    set_a: str | None = None
+    set_b: str | None = None
+
+
 PANEL_SESSIONS: dict[str, type[Evented]] = {
     "neighbors": NeighborsSession, "analogy": AnalogySession, "clusters": ClustersSession, "bias": BiasSession,
+    "quality": QualitySession,
 }
 
 
@@ -105,6 +122,7 @@ class ViewState(Evented):
     analogy: AnalogySession = field(default_factory=AnalogySession)
     clusters: ClustersSession = field(default_factory=ClustersSession)
     bias: BiasSession = field(default_factory=BiasSession)
+    quality: QualitySession = field(default_factory=QualitySession)
     # The map's look: labels (on/off, their source, and the candidates computed per projection name
     # as explorer.core.labels.MapLabels records), density shading, the legend's order and the
     # categories picked out of "other", and the columns a search looks in besides the items' text.

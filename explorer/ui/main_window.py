@@ -61,6 +61,7 @@ from explorer.ui.panels.bias_panel import BiasPanel
 from explorer.ui.panels.clusters_panel import ClustersPanel
 from explorer.ui.panels.item_panel import ItemPanel
 from explorer.ui.panels.neighbors_panel import NeighborsPanel
+from explorer.ui.panels.quality_panel import QualityPanel
 from explorer.ui.panels.selection_panel import SelectionPanel
 from explorer.ui.projection_dialog import ProjectionDialog
 from explorer.ui.scatter_view import ScatterView
@@ -115,9 +116,11 @@ class MainWindow(QMainWindow):
         self.analogy_panel = AnalogyPanel(self.state, self)
         self.clusters_panel = ClustersPanel(self.state, self)
         self.bias_panel = BiasPanel(self.state, self)
+        self.quality_panel = QualityPanel(self.state, self)
         self.analysis_tabs = QTabWidget()
         for panel, title in ((self.neighbors_panel, "Neighbours"), (self.analogy_panel, "Analogies"),
-                             (self.clusters_panel, "Clusters"), (self.bias_panel, "Bias")):
+                             (self.clusters_panel, "Clusters"), (self.bias_panel, "Bias"),
+                             (self.quality_panel, "Data quality")):
             # Scrollable, so a tall panel never forces a tall window.
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)

@@ -64,6 +64,9 @@ def new_values(p: Project) -> dict[str, object]:
         "featured_categories": ["b"], "search_columns": ["kind"],
         "map_labels": {"PCA": run_to_end(category_labels(p.projections["PCA"].coords, emb.metadata["kind"],
                                                          "kind", "PCA")).to_record()},
+        "quality.tool": "label-issues", "quality.method": "knn", "quality.k": 7, "quality.metric": "euclidean",
+        "quality.threshold": 0.9, "quality.label_column": "kind", "quality.folds": 3, "quality.seed": 4,
+        "quality.set_a": "vectors", "quality.set_b": "other.eexp",
     }
 
 
