@@ -4,7 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
-SAMPLES := sample_projects/glove_words.eexp sample_projects/rotten_tomatoes.eexp sample_projects/digits.eexp
+SAMPLES := sample_projects/glove_words.eexp sample_projects/rotten_tomatoes.eexp sample_projects/digits.eexp \
+           sample_projects/digits_noisy.eexp
 
 .PHONY: run test install desktop system-deps system-deps-offscreen samples lint benchmarks fuzz clean
 
@@ -46,6 +47,9 @@ sample_projects/rotten_tomatoes.eexp: | $(STAMP)
 
 sample_projects/digits.eexp: | $(STAMP)
 	$(PY) sample_projects/build_samples.py digits
+
+sample_projects/digits_noisy.eexp: sample_projects/digits.eexp | $(STAMP)
+	$(PY) sample_projects/build_samples.py digits_noisy
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

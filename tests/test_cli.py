@@ -44,13 +44,16 @@ def test_bad_input_is_one_line_and_non_zero(tmp_path, make_bad, fragment):
 
 def test_screenshot_renders_a_coloured_map(tmp_path, v1_project_path):
     out = tmp_path / "map.png"
+    from explorer.core.colors import CATEGORICAL
+
     result = explorer("screenshot", str(v1_project_path), "-o", str(out), "--size", "900x600",
                       "--select", "government")
     assert result.returncode == 0, result.stderr
     image = QImage(str(out))
     assert (image.width(), image.height()) == (900, 600)
     colours = {image.pixelColor(x, y).name() for x in range(0, 900, 2) for y in range(0, 600, 2)}
-    assert {"#1f77b4", "#ff7f0e", "#2ca02c"} <= colours
+    # the selected word stands out in its band's colour; the others are dimmed towards white
+    assert {c.lower() for c in CATEGORICAL[:3]} & colours
 
 
 def test_screenshot_option_errors(tmp_path, v1_project_path):
@@ -126,17 +129,26 @@ def test_neighbors_unknown_word_fails_in_one_line(v1_project_path):
 def test_export_map_png_and_svg(tmp_path, v1_project_path):
     import xml.etree.ElementTree as ET
 
+    from PySide6.QtGui import QColor
+
+    from explorer.core.colors import CATEGORICAL
+
     png, svg = tmp_path / "map.png", tmp_path / "map.svg"
     assert explorer("export", str(v1_project_path), "image", "-o", str(png), "--size", "1000x700").returncode == 0
     image = QImage(str(png))
     assert (image.width(), image.height()) == (1000, 700)
     colours = {image.pixelColor(x, y).name() for x in range(0, 1000, 2) for y in range(0, 700, 2)}
-    assert {"#1f77b4", "#ff7f0e", "#2ca02c"} <= colours
+    assert any(abs(QColor(c).hue() - QColor(CATEGORICAL[1]).hue()) < 8 and QColor(c).saturation() > 30
+               for c in colours)  # the orange band, dimmed or not
     assert explorer("export", str(v1_project_path), "image", "-o", str(svg)).returncode == 0
     root = ET.parse(svg).getroot()
     assert root.tag.endswith("svg")
-    assert any(el.tag.endswith("image") for el in root.iter())  # the points
-    assert "stop word" in svg.read_text()  # the legend, as text
+    shapes = [el for el in root.iter() if el.tag.endswith(("circle", "ellipse"))]
+    assert len(shapes) >= 400  # the points as vector shapes, not a bitmap
+    assert not any(el.tag.endswith("image") for el in root.iter())
+    texts = {"".join(el.itertext()).strip() for el in root.iter() if el.tag.endswith("text")}
+    assert any("stop word" in t for t in texts)  # the legend, as text
+    assert len(texts) > 4  # and the map's labels
     bad = explorer("export", str(v1_project_path), "image", "-o", str(tmp_path / "map.gif"))
     assert bad.returncode == 1 and "png or .svg" in bad.stderr
 

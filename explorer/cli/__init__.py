@@ -15,13 +15,14 @@ EXIT_INTERRUPTED = 130
 
 
 def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
-    from explorer.cli import analysis, project  # noqa: PLC0415
+    from explorer.cli import analysis, project, quality  # noqa: PLC0415
 
     return {"import": project.cmd_import, "info": project.cmd_info, "project": project.cmd_project,
             "export": project.cmd_export, "index": project.cmd_index,
             "neighbors": analysis.cmd_neighbors, "neighbours": analysis.cmd_neighbors,
             "analogy": analysis.cmd_analogy, "analogy-eval": analysis.cmd_analogy_eval,
-            "weat": analysis.cmd_weat, "direction": analysis.cmd_direction, "clusters": analysis.cmd_clusters}
+            "weat": analysis.cmd_weat, "direction": analysis.cmd_direction, "clusters": analysis.cmd_clusters,
+            **quality.COMMAND_FUNCTIONS}
 
 
 def guarded(run: Callable[[], int]) -> int:

@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 from explorer import __version__
+from explorer.cli.quality import COMMANDS as QUALITY_COMMANDS
+from explorer.cli.quality import add_quality_commands
 from explorer.embedders.base import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL
 from explorer.io import formats
 
@@ -15,6 +17,7 @@ from explorer.io import formats
 WINDOW_COMMANDS = ("gui", "screenshot")
 HEADLESS_COMMANDS = ("import", "info", "project", "export", "neighbors", "neighbours", "analogy",
                      "analogy-eval", "weat", "direction", "clusters", "index")
+HEADLESS_COMMANDS += QUALITY_COMMANDS
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -168,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--allow-download", action="store_true", help=ALLOW_DOWNLOAD_HELP)
 
     _add_analysis_commands(commands)
+    add_quality_commands(commands)
     return parser
 
 

@@ -220,6 +220,11 @@ class ApproximateIndex:
         exact = nearest(self.vectors[ids], query, k=len(ids), metric=self.metric)
         return Neighbors(ids[exact.indices], exact.scores, self.metric)
 
+    def candidates(self, queries: np.ndarray, k: int) -> np.ndarray:
+        """Row ids (n_queries, k) of the approximate k nearest of many queries at once (a query's
+        own row included), in the index's order, not rescored; -1 where fewer were found."""
+        return self._candidates(np.asarray(queries, dtype=np.float32), int(k), self.nprobe)
+
     # ------------------------------------------------------------------ persistence
     def params(self) -> dict[str, Any]:
         """JSON-serialisable description; with :meth:`to_arrays` all that is needed to restore."""

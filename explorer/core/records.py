@@ -26,6 +26,7 @@ from explorer.core.session import (
     BiasSession,
     ClustersSession,
     NeighborsSession,
+    QualitySession,
     ViewState,
 )
 
@@ -33,7 +34,8 @@ RECORD_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (Neighbors, AnalogyResult, AnalogyEvaluation, SectionScore, WeatResult, Direction,
                 DirectionScores, ClusterResult, ClusterLabel,
-                ViewState, NeighborsSession, AnalogySession, ClustersSession, BiasSession)
+                ViewState, NeighborsSession, AnalogySession, ClustersSession, BiasSession,
+                QualitySession)
 }
 # Arrays at least this long go to the side store when there is one; shorter ones stay in the JSON.
 INLINE_ARRAY_LIMIT = 256

@@ -19,6 +19,7 @@ from explorer.core.analogy import AnalogyEvaluation, AnalogyResult
 from explorer.core.bias import Direction, DirectionScores, WeatResult
 from explorer.core.clusters import ClusterLabel, ClusterResult
 from explorer.core.evented import Evented
+from explorer.core.labels import LabelError, MapLabels
 from explorer.core.neighbors import Neighbors
 
 
@@ -79,8 +80,25 @@ class BiasSession(Evented):
     direction_scores: DirectionScores | None = None
 
 
+@dataclass(eq=False)
+class QualitySession(Evented):
+    """The Data-quality panel's inputs (its scores are saved as the columns it added)."""
+
+    tool: str | None = None  # outliers, duplicates, label-issues, probe, compare
+    method: str | None = None
+    k: int | None = None
+    metric: str | None = None
+    threshold: float | None = None
+    label_column: str | None = None
+    folds: int | None = None
+    seed: int | None = None
+    set_a: str | None = None
+    set_b: str | None = None
+
+
 PANEL_SESSIONS: dict[str, type[Evented]] = {
     "neighbors": NeighborsSession, "analogy": AnalogySession, "clusters": ClustersSession, "bias": BiasSession,
+    "quality": QualitySession,
 }
 
 
@@ -104,6 +122,18 @@ class ViewState(Evented):
     analogy: AnalogySession = field(default_factory=AnalogySession)
     clusters: ClustersSession = field(default_factory=ClustersSession)
     bias: BiasSession = field(default_factory=BiasSession)
+    quality: QualitySession = field(default_factory=QualitySession)
+    # The map's look: labels (on/off, their source, and the candidates computed per projection name
+    # as explorer.core.labels.MapLabels records), density shading, the legend's order and the
+    # categories picked out of "other", and the columns a search looks in besides the items' text.
+    # (Added fields with defaults: older records read as they were, so the version stays 1.)
+    show_labels: bool = True
+    label_source: str = "topics"  # "topics" or "column:<name>"
+    map_labels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    show_density: bool = False
+    legend_order: str = "natural"  # or "count"
+    featured_categories: list[str] = field(default_factory=list)
+    search_columns: list[str] = field(default_factory=list)
 
     def panel(self, name: str) -> Evented:
         if name not in PANEL_SESSIONS:
@@ -150,6 +180,7 @@ class ViewState(Evented):
             if len(pair) == 2:
                 arrows.append((int(arrow[0]), int(arrow[1])))
         self.arrows = arrows
+        self._sanitize_map_look(projections, columns)
         for name, cls in PANEL_SESSIONS.items():
             record = getattr(self, name)
             if not isinstance(record, cls):
@@ -157,6 +188,31 @@ class ViewState(Evented):
             else:
                 _sanitize_panel(record, n_items)
         return self
+
+
+    def _sanitize_map_look(self, projections: Any, columns: Any) -> None:
+        """Labels that do not fit a projection are dropped (the window makes them again); unknown
+        columns and orders fall back to the defaults."""
+        self.show_labels = self.show_labels is not False
+        self.show_density = self.show_density is True
+        labels = {}
+        for name, record in (self.map_labels.items() if isinstance(self.map_labels, dict) else []):
+            try:
+                parsed = MapLabels.from_record(record)
+            except LabelError:
+                continue
+            if name in projections and parsed.projection == name:
+                labels[str(name)] = parsed.to_record()
+        self.map_labels = labels
+        source = self.label_source if isinstance(self.label_source, str) else "topics"
+        if source != "topics" and (not source.startswith("column:") or source[len("column:"):] not in columns):
+            source = "topics"
+        self.label_source = source
+        self.legend_order = self.legend_order if self.legend_order in ("natural", "count") else "natural"
+        featured = self.featured_categories if isinstance(self.featured_categories, (list, tuple)) else []
+        self.featured_categories = [str(c) for c in featured][:10]
+        chosen = self.search_columns if isinstance(self.search_columns, (list, tuple)) else []
+        self.search_columns = [c for c in chosen if isinstance(c, str) and c in columns]
 
 
 # What each input field of a panel record may hold; anything else reads as "not chosen".

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from explorer.core.labels import LabelError, MapLabels
 from explorer.core.project import Project, Projection
 from explorer.core.selection import search
 from explorer.state.events import Signal
@@ -25,6 +26,7 @@ class AppState:
         self.path: Path | None = None
         self.dirty = False
         self.revision = 0  # counts changes, so a save can tell whether it saved the latest
+        self._derived = False  # set while derived data (map labels) is stored in the session
         self.hovered: int | None = None
         self.preview: np.ndarray | None = None
         self.search_matches: np.ndarray | None = None  # None: no search running
@@ -47,6 +49,9 @@ class AppState:
         self.appearance_changed = Signal()  # point size, opacity or the visible range changed
         self.source_changed = Signal()  # where the project's data files are (images) changed
         self.panel_changed = Signal()  # (panel name, field): a panel's saved inputs or result changed
+        self.labels_changed = Signal()  # map labels were computed, switched on or off, or re-sourced
+        self.density_changed = Signal()  # density shading was switched on or off
+        self.reveal_requested = Signal()  # (indices): bring these items into view on the map
         # which signal a change of each saved view field fires (panel records: panel_changed)
         self._signals = {
             "projection": self.projection_changed, "color_by": self.colors_changed,
@@ -54,6 +59,9 @@ class AppState:
             "hidden_categories": self.visibility_changed, "highlighted": self.highlight_changed,
             "arrows": self.arrows_changed, "point_size": self.appearance_changed,
             "opacity": self.appearance_changed, "view_range": self.appearance_changed,
+            "show_labels": self.labels_changed, "label_source": self.labels_changed,
+            "map_labels": self.labels_changed, "show_density": self.density_changed,
+            "legend_order": self.colors_changed, "featured_categories": self.colors_changed,
         }
 
     # ----------------------------------------------------------------------------- project
@@ -71,7 +79,8 @@ class AppState:
             view = project.view
             if view.search:
                 try:
-                    self.search_matches = search(project.embeddings, view.search, regex=view.search_regex)
+                    self.search_matches = search(project.embeddings, view.search, regex=view.search_regex,
+                                                 columns=self.search_scope(project))
                 except ValueError:
                     view.search = ""
             if view.focus is not None and view.focus not in view.selected:
@@ -84,7 +93,8 @@ class AppState:
 
     def _on_view_changed(self, name: str, value: Any) -> None:
         """Every change of a saved field: mark dirty, then tell the views that depend on it."""
-        self.set_dirty()
+        if not self._derived:
+            self.set_dirty()
         panel, _, field = name.partition(".")
         if field:
             self.panel_changed.emit(panel, field)
@@ -184,6 +194,7 @@ class AppState:
         view = self.project.view
         if column != view.color_by:
             view.hidden_categories = []
+            view.featured_categories = []
             view.color_by = column
 
     def set_appearance(self, point_size: float | None = None, opacity: float | None = None,
@@ -205,7 +216,8 @@ class AppState:
         (and keeps the previous matches)."""
         if self.project is None:
             return
-        matches = search(self.project.embeddings, text, regex=regex) if text else None
+        matches = search(self.project.embeddings, text, regex=regex,
+                         columns=self.search_scope(self.project)) if text else None
         view = self.project.view
         self.search_matches = matches
         if (text, regex) == (view.search, view.search_regex):
@@ -213,6 +225,84 @@ class AppState:
             return
         view.search_regex = regex  # views read both on either change
         view.search = text
+
+    @staticmethod
+    def search_scope(project: Project) -> list[str]:
+        """What a search looks in: the items' own text and the columns the user chose (never a
+        computed column such as cluster names, unless chosen)."""
+        return ["text", *[c for c in project.view.search_columns if c in project.embeddings.metadata]]
+
+    def set_search_columns(self, columns: list[str]) -> None:
+        """Search these metadata columns as well as the text, and search again."""
+        if self.project is None:
+            return
+        self.project.view.search_columns = [c for c in columns if c in self.project.embeddings.metadata]
+        if self.search_text:
+            self.set_search(self.search_text, self.search_regex)
+
+    def request_reveal(self, indices: list[int] | np.ndarray) -> None:
+        """Ask the map to pan and zoom to these items (panels ask; the map decides how)."""
+        if self.project is None:
+            return
+        items = np.asarray(indices, dtype=np.int64).ravel()
+        items = items[(items >= 0) & (items < len(self.project.embeddings))]
+        if len(items):
+            self.reveal_requested.emit(items)
+
+    # ----------------------------------------------------------------------------- map look
+    def current_labels(self) -> MapLabels | None:
+        """The label candidates of the shown projection from the chosen source, if computed."""
+        project = self.project
+        if project is None or project.view.projection is None:
+            return None
+        record = project.view.map_labels.get(project.view.projection)
+        if record is None or record.get("source") != project.view.label_source:
+            return None
+        try:
+            return MapLabels.from_record(record)
+        except LabelError:
+            return None
+
+    def set_map_labels(self, labels: MapLabels) -> None:
+        """Keep computed labels for the next save. They are derived data: computing them is not an
+        unsaved change of the user's, so a clean project stays clean."""
+        if self.project is None or labels.projection not in self.project.projections:
+            return
+        self._derived = True  # not a change of the user's: neither dirty nor a new revision
+        try:
+            self.project.view.map_labels = {**self.project.view.map_labels, labels.projection: labels.to_record()}
+        finally:
+            self._derived = False
+
+    def set_show_labels(self, shown: bool) -> None:
+        if self.project is not None:
+            self.project.view.show_labels = bool(shown)
+
+    def set_label_source(self, source: str) -> None:
+        """"topics" or "column:<name>"; the labels are computed anew by whoever listens."""
+        if self.project is None:
+            return
+        if source != "topics" and (not source.startswith("column:")
+                                   or source[len("column:"):] not in self.project.embeddings.metadata):
+            raise KeyError(source)
+        self.project.view.label_source = source
+
+    def set_show_density(self, shown: bool) -> None:
+        if self.project is not None:
+            self.project.view.show_density = bool(shown)
+
+    def set_legend_order(self, order: str) -> None:
+        if order not in ("natural", "count"):
+            raise ValueError(f"legend order must be natural or count, got {order!r}")
+        if self.project is not None:
+            self.project.view.legend_order = order
+
+    def feature_category(self, label: str) -> None:
+        """Give a category grouped under "other" its own colour (it goes first among the coloured)."""
+        if self.project is None:
+            return
+        featured = [label, *[c for c in self.project.view.featured_categories if c != label]]
+        self.project.view.featured_categories = featured[:10]
 
     def toggle_category(self, label: str) -> None:
         if self.project is None:
@@ -296,3 +386,4 @@ class AppState:
     def select_bookmark(self, name: str) -> None:
         if self.project is not None and name in self.project.bookmarks:
             self.select(self.project.bookmarks[name])
+            self.request_reveal(self.project.bookmarks[name])

@@ -112,6 +112,7 @@ def screenshot(project_path: str, output: str, size: tuple[int, int] = (1400, 90
     window.state.set_dirty(False)
     window.resize(*size)
     window.show()
+    window.map_controls.labels.runner.wait(60)  # the map's labels, made in the background on open
     deadline = time.monotonic() + 1.0
     while time.monotonic() < deadline:
         app.processEvents()

@@ -54,12 +54,14 @@ from explorer.ui.controllers.source_data import SourceDataController
 from explorer.ui.help_dialogs import HelpDialog, ShortcutsDialog
 from explorer.ui.import_dialog import ImportDialog
 from explorer.ui.job_progress import JobProgress
+from explorer.ui.map_controls import MapControls, count_text, search_columns_button
 from explorer.ui.menus import create_actions, create_menus, project_actions
 from explorer.ui.panels.analogy_panel import AnalogyPanel
 from explorer.ui.panels.bias_panel import BiasPanel
 from explorer.ui.panels.clusters_panel import ClustersPanel
 from explorer.ui.panels.item_panel import ItemPanel
 from explorer.ui.panels.neighbors_panel import NeighborsPanel
+from explorer.ui.panels.quality_panel import QualityPanel
 from explorer.ui.panels.selection_panel import SelectionPanel
 from explorer.ui.projection_dialog import ProjectionDialog
 from explorer.ui.scatter_view import ScatterView
@@ -114,9 +116,11 @@ class MainWindow(QMainWindow):
         self.analogy_panel = AnalogyPanel(self.state, self)
         self.clusters_panel = ClustersPanel(self.state, self)
         self.bias_panel = BiasPanel(self.state, self)
+        self.quality_panel = QualityPanel(self.state, self)
         self.analysis_tabs = QTabWidget()
         for panel, title in ((self.neighbors_panel, "Neighbours"), (self.analogy_panel, "Analogies"),
-                             (self.clusters_panel, "Clusters"), (self.bias_panel, "Bias")):
+                             (self.clusters_panel, "Clusters"), (self.bias_panel, "Bias"),
+                             (self.quality_panel, "Data quality")):
             # Scrollable, so a tall panel never forces a tall window.
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
@@ -143,8 +147,11 @@ class MainWindow(QMainWindow):
         self.importer = JobRunner(self)
         self.source_data = SourceDataController(self)
         self.data_copier = self.source_data.runner
+        self.map_controls = MapControls(self.state, self.scatter, self)  # labels, density, legend
+        self.map_controls.labels.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self._create_actions()
         self._create_menus()
+        self.map_controls.bind(self)
         self._create_toolbar()
         self._create_desktop_look()
         self._create_status_bar()
@@ -209,7 +216,7 @@ class MainWindow(QMainWindow):
         self.mode_actions["pan"].setChecked(True)
         bar.addSeparator()
         self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("Search text and labels…")
+        self.search_box.setPlaceholderText("Search text… (Enter: go there)")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setMaximumWidth(240)
         # On big sets, search once typing pauses rather than on every key press (it scans every text).
@@ -218,12 +225,16 @@ class MainWindow(QMainWindow):
         self.search_timer.setInterval(250)
         self.search_timer.timeout.connect(lambda: self._on_search(self.search_box.text()))
         self.search_box.textChanged.connect(self._search_soon)
+        self.search_box.returnPressed.connect(self._reveal_matches)
+        self.search_columns_button = search_columns_button(self.state, self,
+                                                           lambda: self._on_search(self.search_box.text()))
         self.regex_box = QCheckBox(".*")
         self.regex_box.setToolTip("Search with a regular expression")
         self.regex_box.toggled.connect(lambda _: self._on_search(self.search_box.text()))
         self.search_count = QLabel()
         self.search_count.setMinimumWidth(90)
         bar.addWidget(self.search_box)
+        bar.addWidget(self.search_columns_button)
         bar.addWidget(self.regex_box)
         bar.addWidget(self.search_count)
         self.select_matches_button = QPushButton("Select")
@@ -251,6 +262,13 @@ class MainWindow(QMainWindow):
         self.search_shortcut = QShortcut(QKeySequence.StandardKey.Find, self)
         self.search_shortcut.setWhatsThis("Search the texts and labels")
         self.search_shortcut.activated.connect(self.search_box.setFocus)
+
+    def _reveal_matches(self) -> None:
+        """Enter in the search box: search now (even on a big set) and bring the matches into view."""
+        self.search_timer.stop()
+        self._on_search(self.search_box.text())
+        if self.state.search_matches is not None:
+            self.state.request_reveal(self.state.search_matches)
 
     # ------------------------------------------------------------------ desktop look
     TOOLBAR_ICONS = {"import_action": "import", "open_action": "open", "save_action": "save",
@@ -382,7 +400,7 @@ class MainWindow(QMainWindow):
             return
         self.search_box.setToolTip("")
         matches = self.state.search_matches
-        self.search_count.setText("" if matches is None else f"{len(matches):,} matches")
+        self.search_count.setText(count_text(matches))
         self.select_matches_button.setEnabled(bool(matches is not None and len(matches)))
 
     def _create_status_bar(self) -> None:
@@ -706,9 +724,11 @@ class MainWindow(QMainWindow):
     def export_map_dialog(self) -> None:
         if self.state.project is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export map", "map.png", "PNG image (*.png);;SVG (*.svg)")
-        if path:
-            self.export_map(path)
+        from explorer.ui.map_export import ExportMapDialog  # noqa: PLC0415
+
+        dialog = ExportMapDialog(self, self.scatter.size(), self.scatter.cloud.point_count)
+        if dialog.exec():
+            self.export_map(dialog.path(), dialog.image_size())
 
     def export_map(self, path: str, size: tuple[int, int] | None = None) -> None:
         from explorer.ui.map_export import render_map  # noqa: PLC0415
@@ -720,7 +740,7 @@ class MainWindow(QMainWindow):
         except (ValueError, OSError) as err:
             self.show_error("Cannot export the map", str(err))
             return
-        self.statusBar().showMessage(f"Exported {path}", 4000)
+        self.statusBar().showMessage(f"Exported the map to {Path(path).resolve()}", 8000)
 
     # ------------------------------------------------------------------ what a project keeps
     def record_session(self) -> None:
@@ -804,7 +824,7 @@ class MainWindow(QMainWindow):
             setter(widget, value)
             widget.blockSignals(False)
         matches = self.state.search_matches
-        self.search_count.setText("" if matches is None else f"{len(matches):,} matches")
+        self.search_count.setText(count_text(matches))
         self.select_matches_button.setEnabled(bool(matches is not None and len(matches)))
         self.source_data.sync_actions()
         self._fill_projection_combo()

@@ -33,7 +33,7 @@ class Submenu:
     name: str  # the window attribute is name + "_menu"
     text: str
     entries: tuple = ()
-    fill: str = ""  # a window method that fills the menu each time it opens
+    fill: str = ""  # a window method (or dotted path) that fills the menu each time it opens
 
 
 SEPARATOR = "-"
@@ -66,8 +66,17 @@ MENUS: tuple[tuple[str, str, tuple], ...] = (
         Command("quit", "&Quit", "close", "Ctrl+Q", "Quit Embedding Explorer"),
     )),
     ("view", "&View", (
-        Command("reset_view", "&Reset View", "scatter.reset_view", "Ctrl+0", "Show every point"),
+        Command("reset_view", "&Fit to Data", "scatter.reset_view", "Home", "Show every point (also Ctrl+0)"),
         Command("clear_selection", "&Clear Selection", "clear_selection", "Esc", "Select nothing"),
+        SEPARATOR,
+        Command("labels", "&Labels", "state.set_show_labels", "Ctrl+L",
+                "Names of the map's regions, finer as you zoom in", checkable=True, needs_project=True),
+        Submenu("label_source", "Label &By", fill="map_controls.fill_label_sources"),
+        Command("density", "&Density", "state.set_show_density", "Ctrl+Shift+D",
+                "Shade where points are dense, with contours", checkable=True, needs_project=True),
+        Command("legend", "Le&gend", "scatter.set_legend_shown", None, "Show the legend beside the map",
+                checkable=True),
+        Submenu("legend_order", "Legend &Order", fill="map_controls.fill_legend_order"),
         SEPARATOR,
         DOCK_TOGGLES,
         SEPARATOR,
@@ -156,7 +165,7 @@ def create_menus(window: QMainWindow, docks: list) -> None:
                     setattr(window, f"{entry.name}_menu", sub)
                 fill(sub, entry.entries)
                 if entry.fill:
-                    sub.aboutToShow.connect(getattr(window, entry.fill))
+                    sub.aboutToShow.connect(_slot(window, entry.fill))
 
     for name, text, entries in MENUS:
         menu = window.menuBar().addMenu(text)

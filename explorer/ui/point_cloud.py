@@ -13,11 +13,14 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer
-from PySide6.QtGui import QImage, QPainter, QTransform
+from PySide6.QtCore import QPointF, QRectF, QTimer
+from PySide6.QtGui import QColor, QImage, QPaintEngine, QPainter, QTransform
 
 # Above this many points a render takes long enough that interaction blits the cached image.
 DEFER_ABOVE = 150_000
+# Painting into an SVG, up to this many points are written as vector shapes (one ellipse each);
+# above it they are one embedded image, as on screen.
+VECTOR_POINT_LIMIT = 50_000
 
 
 def auto_radius(n: int) -> float:
@@ -49,6 +52,7 @@ class PointCloudItem(pg.GraphicsObject):
         self._visible = np.zeros(0, dtype=bool)
         self._order = np.zeros(0, dtype=np.int64)
         self._xy_drawn = self._xy
+        self._order_drawn = self._order
         self._argb_drawn = self._argb
         self._visible_drawn = self._visible
         self._emphasis: np.ndarray | None = None
@@ -119,6 +123,7 @@ class PointCloudItem(pg.GraphicsObject):
                 channel = (faded >> shift) & 0xFF
                 faded = (faded & ~np.uint32(0xFF << shift)) | (((channel + 4 * 255) // 5) << shift).astype(np.uint32)
             argb = np.where(self._emphasis, argb, faded).astype(np.uint32)
+        self._order_drawn = order
         self._xy_drawn = self._xy[order]
         self._argb_drawn = argb[order]
         self._visible_drawn = self._visible[order]
@@ -180,6 +185,10 @@ class PointCloudItem(pg.GraphicsObject):
                                        device.height() / dpr if dpr else device.height()))
         if rect.width() < 1 or rect.height() < 1:
             return
+        engine = painter.paintEngine()
+        if engine is not None and engine.type() == QPaintEngine.Type.SVG and len(self._xy) <= VECTOR_POINT_LIMIT:
+            self._paint_vector(painter, transform, rect)
+            return
         key = (transform.m11(), transform.m12(), transform.m21(), transform.m22(), transform.m31(),
                transform.m32(), rect.x(), rect.y(), rect.width(), rect.height(), dpr, self.radius)
         painter.save()
@@ -196,6 +205,33 @@ class PointCloudItem(pg.GraphicsObject):
             self._cache = (key, image, QTransform(transform), rect)
             self._blit(painter, self._cache)
         painter.restore()
+
+    def _paint_vector(self, painter: QPainter, transform: QTransform, rect: QRectF) -> None:
+        """Each visible point as an ellipse in device coordinates, grouped by colour (one SVG group
+        per colour), faded points beneath emphasised ones."""
+        xy, argb = self._xy_drawn, self._argb_drawn
+        strong = np.ones(len(xy), dtype=bool)
+        if self._emphasis is not None:
+            strong = self._emphasis[self._order_drawn]
+        keep = self._visible_drawn.copy()
+        px = xy[:, 0] * transform.m11() + xy[:, 1] * transform.m21() + transform.m31()
+        py = xy[:, 0] * transform.m12() + xy[:, 1] * transform.m22() + transform.m32()
+        r = self.radius
+        keep &= (px >= rect.left() - r) & (px <= rect.right() + r) & (py >= rect.top() - r) & (py <= rect.bottom() + r)
+        painter.save()
+        painter.resetTransform()
+        painter.setClipRect(rect)
+        painter.setOpacity(self.opacity_value)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(pg.mkPen(None))
+        for layer in (False, True):
+            chosen = np.flatnonzero(keep & (strong == layer))
+            for color in np.unique(argb[chosen]):
+                painter.setBrush(QColor.fromRgba(int(color)))
+                for i in chosen[argb[chosen] == color]:
+                    painter.drawEllipse(QPointF(float(px[i]), float(py[i])), r, r)
+        painter.restore()
+        self.render_count += 1
 
     def _blit(self, painter: QPainter, cache: tuple, now: QTransform | None = None) -> None:
         _, image, rendered_with, rect = cache

@@ -1,7 +1,10 @@
 """The map: a thin pull-view over AppState (Orange's scatter base, pyqtgraph's overlay habit).
 
 The state says "projection / colours / selection / hover changed"; the view asks the state for the
-data. Points are drawn by PointCloudItem; the selection and the hovered point are small overlay items.
+data. Points are drawn by PointCloudItem; the selection and the hovered point are small overlay items;
+region labels and the names of emphasised items by a LabelLayer, density by a DensityLayer. Whatever
+is a result (a selection, search matches, neighbours, an analogy) is emphasised and the rest dimmed;
+``go_to`` brings items into view when the state asks for it (``reveal_requested``).
 """
 
 from __future__ import annotations
@@ -12,20 +15,24 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QPainterPath, QPixmap, QPolygonF
-from PySide6.QtWidgets import QGraphicsPixmapItem, QToolTip
+from PySide6.QtGui import QColor, QCursor, QPainter, QPainterPath, QPixmap, QPolygonF
+from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsWidget, QMenu, QToolTip
 
-from explorer.core.colors import Coloring, color_points, viridis
+from explorer.core.colors import OTHER_COLOR, Coloring, color_points, hex_to_rgb, viridis
+from explorer.core.labels import place_labels
 from explorer.core.selection import points_in_polygon
 from explorer.state import AppState
+from explorer.ui.map_overlay import MAX_NAMES, DensityLayer, LabelLayer
 from explorer.ui.point_cloud import PointCloudItem, auto_radius
 
 SELECTION_PEN = pg.mkPen("#111111", width=2)
 HOVER_PEN = pg.mkPen("#ff2d55", width=2.5)
 MAX_TOOLTIP_CHARS = 300
-MAX_LABELS = 60  # text labels drawn beside selected points (and the hovered one)
-MAX_THUMBNAILS = 300  # zoomed in this far, image points are drawn as their thumbnails
-THUMBNAIL_PX = 40
+MAX_RINGS = 300  # up to this many selected / marked points get a ring; more are shown by emphasis alone
+MAX_THUMBNAIL_CANDIDATES = 400  # with this few points in view, images are drawn as thumbnails
+THUMBNAIL_PX = 44
+THUMBNAIL_BORDER = 3
+MIN_REVEAL_SHARE = 0.12  # go_to shows at least this share of the map's width and height
 
 
 def item_tooltip(state: AppState, index: int) -> str:
@@ -86,6 +93,16 @@ class SelectViewBox(pg.ViewBox):
             self.shape_drawn.emit(polygon, additive)
 
 
+class SideLegend(pg.LegendItem):
+    """A legend that keeps a margin from the map when it resizes (pyqtgraph puts it at 0, 0)."""
+
+    MARGIN = (10, 6)
+
+    def updateSize(self) -> None:  # noqa: N802 - pyqtgraph API
+        super().updateSize()
+        self.setPos(*self.MARGIN)
+
+
 class ScatterView(pg.PlotWidget):
     point_hovered = Signal(object)  # index or None (for tests and status messages)
 
@@ -110,28 +127,45 @@ class ScatterView(pg.PlotWidget):
                                              pxMode=True)
         self.highlight_item = pg.ScatterPlotItem(size=13, pen=pg.mkPen("#00a86b", width=2.5), brush=None,
                                                  pxMode=True)
+        self.match_item = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#222222", width=1.3), brush=None, pxMode=True)
+        self.match_item.setZValue(8.5)  # search matches, when few enough to ring
+        for ring in (self.selection_item, self.hover_item, self.focus_item, self.highlight_item, self.match_item):
+            ring.opts["useCache"] = False  # drawn as shapes, so an SVG export keeps them as vectors
         self.highlight_item.setZValue(9)
         self.selection_item.setZValue(10)
         self.hover_item.setZValue(11)
         self.focus_item.setZValue(12)
-        self.arrow_lines = pg.PlotCurveItem(pen=pg.mkPen("#222222", width=2), connect="pairs")
-        self.arrow_lines.setZValue(13)
+        # Analogy arrows: a dark line on a white casing, so they read on any colour at any zoom.
+        self.arrow_casing = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 255, 230, width=6), connect="pairs")
+        self.arrow_casing.setZValue(13)
+        self.arrow_lines = pg.PlotCurveItem(pen=pg.mkPen("#c2185b", width=3), connect="pairs")
+        self.arrow_lines.setZValue(13.5)
         self.arrow_heads: list[pg.ArrowItem] = []
-        for item in (self.cloud, self.highlight_item, self.selection_item, self.hover_item, self.focus_item,
-                     self.arrow_lines):
+        for item in (self.cloud, self.match_item, self.highlight_item, self.selection_item, self.hover_item,
+                     self.focus_item, self.arrow_casing, self.arrow_lines):
             plot.addItem(item)
-        self.legend = pg.LegendItem(offset=(10, 10), labelTextSize="9pt", labelTextColor="#222222", brush=pg.mkBrush(255, 255, 255, 215),
-                                    pen=pg.mkPen("#cccccc"))
-        self.legend.setParentItem(self.view_box)
+        self.density = DensityLayer(plot)
+        self.label_layer = LabelLayer()
+        plot.addItem(self.label_layer, ignoreBounds=True)
+        self.view_box.sigRangeChanged.connect(lambda *_: self.label_layer.follow_view(self.view_box.viewRect()))
+        # The legend sits in its own column right of the map, so it never hides a point.
+        self.legend_space = QGraphicsWidget()
+        plot.layout.addItem(self.legend_space, 2, 3)
+        self.legend = SideLegend(offset=None, labelTextSize="9pt", labelTextColor="#222222",
+                                 brush=pg.mkBrush(255, 255, 255, 0), pen=None)
+        self.legend.setParentItem(self.legend_space)  # no anchor: it sits at the column's top
         self.legend.sigSampleClicked.connect(self._on_legend_clicked)
+        self.legend_shown = True
         self._legend_labels: dict[int, str] = {}
-        self.label_items: list[pg.TextItem] = []
         self.thumbnail_items: dict[int, QGraphicsPixmapItem] = {}
         self._thumbnail_timer = QTimer(self)
         self._thumbnail_timer.setSingleShot(True)
         self._thumbnail_timer.setInterval(60)
         self._thumbnail_timer.timeout.connect(self._update_thumbnails)
         self.view_box.sigRangeChanged.connect(lambda *_: self._thumbnail_timer.start())
+        self.view_box.sigRangeChangedManually.connect(self._stop_auto_fit)
+        self._auto_fit = True  # until the user pans or zooms, the map keeps fitting its view
+        self._density_for: object = None
         # a pan or zoom by the user is part of the session: recorded once the gesture settles
         self._range_timer = QTimer(self)
         self._range_timer.setSingleShot(True)
@@ -152,6 +186,9 @@ class ScatterView(pg.PlotWidget):
             (state.focus_changed, self._update_focus),
             (state.highlight_changed, self._update_highlight),
             (state.arrows_changed, self._update_arrows),
+            (state.labels_changed, self._update_region_labels),
+            (state.density_changed, self._update_density),
+            (state.reveal_requested, self.go_to),
             (state.appearance_changed, self._apply_appearance),
         ]
         for signal, slot in self._connections:
@@ -195,6 +232,7 @@ class ScatterView(pg.PlotWidget):
         if project is not None and project.view.view_range is not None and self.cloud.point_count:
             x0, x1, y0, y1 = project.view.view_range
             self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+            self._auto_fit = False  # the area the user left is kept, not fitted again
 
     def record_view(self) -> None:
         """Write the visible area into the session (a pan or zoom by the user, or before a save)."""
@@ -214,12 +252,47 @@ class ScatterView(pg.PlotWidget):
         self._update_focus()
         self._update_highlight()
         self._update_arrows()
+        self._update_emphasis()
+        self._update_region_labels()
+        self._update_density()
         self._clear_thumbnails()
         self.reset_view()
 
     def reset_view(self) -> None:
+        """Fit the map to its data (View > Fit, Home); it keeps fitting as the window is resized
+        until the user pans or zooms."""
+        self._auto_fit = True
         if self.cloud.point_count:
             self.view_box.setRange(rect=self.cloud.data_bounds(), padding=0.02)
+
+    fit = reset_view
+
+    def _stop_auto_fit(self, *_) -> None:
+        self._auto_fit = False
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if getattr(self, "_auto_fit", False) and hasattr(self, "cloud"):  # also called during __init__
+            self.reset_view()
+
+    def go_to(self, indices) -> None:
+        """Pan and zoom so that these items fill the view (with room around them); a single item
+        or a tight group is shown with at least MIN_REVEAL_SHARE of the map around it."""
+        coords = self.coords()
+        items = np.asarray(indices, dtype=np.int64).ravel()
+        if coords is None or not len(items):
+            return
+        xy = coords[items[(items >= 0) & (items < len(coords))]]
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        if not len(xy):
+            return
+        bounds = self.cloud.data_bounds()
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        centre = (lo + hi) / 2
+        span = np.maximum((hi - lo) * 1.3, [bounds.width() * MIN_REVEAL_SHARE, bounds.height() * MIN_REVEAL_SHARE])
+        self._auto_fit = False
+        self.view_box.setRange(xRange=(centre[0] - span[0] / 2, centre[0] + span[0] / 2),
+                               yRange=(centre[1] - span[1] / 2, centre[1] + span[1] / 2), padding=0.05)
 
     def _on_colors_changed(self) -> None:
         project = self.state.project
@@ -229,16 +302,23 @@ class ScatterView(pg.PlotWidget):
             return
         column = project.view.color_by
         values = project.embeddings.metadata.get(column) if column else None
-        self.coloring = color_points(len(project.embeddings), values)
+        self.coloring = color_points(len(project.embeddings), values, order=project.view.legend_order,
+                                     featured=project.view.featured_categories)
         self.cloud.set_colors(self.coloring.rgb, self.state.visible_mask())
         self._update_emphasis()
+        self._rebuild_legend()
+
+    def set_legend_shown(self, shown: bool) -> None:
+        """Show or fold away the legend (the map takes its room back)."""
+        self.legend_shown = bool(shown)
         self._rebuild_legend()
 
     def _rebuild_legend(self) -> None:
         self.legend.clear()
         coloring = self.coloring
-        if coloring is None or coloring.kind == "none":
+        if coloring is None or coloring.kind == "none" or not self.legend_shown:
             self.legend.setVisible(False)
+            self._fit_legend_space()
             return
         self.legend.setVisible(True)
         self._legend_labels = {}
@@ -254,12 +334,37 @@ class ScatterView(pg.PlotWidget):
                 r, g, b = viridis(np.array([t]))[0]
                 swatch = pg.ScatterPlotItem(symbol="s", size=10, brush=pg.mkBrush(int(r), int(g), int(b)), pen=None)
                 self.legend.addItem(swatch, label)
+        self._fit_legend_space()
+
+    def _fit_legend_space(self) -> None:
+        width = self.legend.boundingRect().width() + 16 if self.legend.isVisible() else 0.0
+        self.legend_space.setMinimumWidth(width)
+        self.legend_space.setMaximumWidth(width)
+        self.getPlotItem().layout.invalidate()
+        if self._auto_fit:
+            QTimer.singleShot(0, self._refit_if_auto)
+
+    def _refit_if_auto(self) -> None:
+        if self._auto_fit:
+            self.reset_view()
 
     def _on_legend_clicked(self, swatch) -> None:
-        """A click on a legend entry hides or shows that category (pyqtgraph toggles the swatch)."""
+        """A click on a legend entry hides or shows that category (pyqtgraph toggles the swatch);
+        on "N more", a menu offers the categories grouped there, to give one its own colour."""
         label = self._legend_labels.get(id(swatch))
         coloring = self.coloring
-        if label is None or coloring is None or label.endswith(" more") and coloring.legend[-1][0] == label:
+        if label is None or coloring is None:
+            return
+        if coloring.others and label == coloring.legend[-1][0]:
+            swatch.setVisible(True)
+            menu = QMenu(self)
+            menu.setToolTipsVisible(True)
+            for name, count in coloring.others[:40]:
+                action = menu.addAction(f"{name}  ({count:,})")
+                action.setToolTip("Give this category its own colour")
+                action.triggered.connect(lambda _=False, n=name: self.state.feature_category(n))
+            menu.popup(QCursor.pos())
+            self.other_menu = menu
             return
         self.state.toggle_category(label)
 
@@ -272,19 +377,70 @@ class ScatterView(pg.PlotWidget):
         if self.coloring is not None:
             self.cloud.set_visible_points(self.state.visible_mask())
 
+    def emphasised(self) -> tuple[np.ndarray | None, list[int]]:
+        """The points a result brings forward (selection, search matches, marked results, arrow
+        ends; None when there is none) and the items to name, in order of importance."""
+        project = self.state.project
+        if project is None:
+            return None, []
+        n = len(project.embeddings)
+        named: list[int] = []
+        if self.state.focus is not None:
+            named.append(self.state.focus)
+        for a, b in self.state.arrows:
+            named += [a, b]
+        groups = [np.asarray(self.state.highlighted if self.state.highlighted is not None else [], np.int64),
+                  np.asarray(self.state.selection, np.int64),
+                  np.asarray(self.state.search_matches if self.state.search_matches is not None else [], np.int64),
+                  np.asarray(named, np.int64)]
+        for group in groups[:3]:
+            if 0 < len(group) <= MAX_NAMES:  # a big group is named by the region labels instead
+                named += group.tolist()
+        if not any(len(g) for g in groups) and self.state.search_matches is None:
+            return None, []
+        mask = np.zeros(n, dtype=bool)
+        for group in groups:
+            mask[group[(group >= 0) & (group < n)]] = True
+        return mask, list(dict.fromkeys(i for i in named if 0 <= i < n))
+
     def _update_emphasis(self) -> None:
-        matches = self.state.search_matches
-        if matches is None or self.state.project is None:
-            self.cloud.set_emphasis(None)
+        mask, named = self.emphasised()
+        if not _same_mask(mask, self.cloud._emphasis):
+            self.cloud.set_emphasis(mask)
+        coords = self.coords()
+        project = self.state.project
+        if coords is None or project is None or self.state.preview is not None:
+            self.label_layer.set_names([])
+            self.match_item.setData([], [])
             return
-        mask = np.zeros(len(self.state.project.embeddings), dtype=bool)
-        mask[matches] = True
-        self.cloud.set_emphasis(mask)
+        texts = project.embeddings.texts
+        self.label_layer.set_names([(texts[i], coords[i, 0], coords[i, 1]) for i in named[:MAX_NAMES]])
+        matches = self.state.search_matches
+        if matches is not None and 0 < len(matches) <= MAX_RINGS:
+            self.match_item.setData(x=coords[matches, 0], y=coords[matches, 1])
+        else:
+            self.match_item.setData([], [])
+
+    def _update_region_labels(self) -> None:
+        project = self.state.project
+        shown = project is not None and project.view.show_labels and self.state.preview is None
+        self.label_layer.set_regions(self.state.current_labels() if shown else None)
+        self.label_layer.follow_view(self.view_box.viewRect())
+
+    def _update_density(self) -> None:
+        project = self.state.project
+        shown = project is not None and project.view.show_density
+        coords = self.coords()
+        if shown and coords is not None and self._density_for is not coords:
+            self.density.set_points(coords, self.cloud.data_bounds())
+            self._density_for = coords
+        self.density.set_shown(shown and coords is not None)
 
     def _update_highlight(self) -> None:
+        self._update_emphasis()
         coords = self.coords()
         marked = self.state.highlighted
-        if coords is None or marked is None or not len(marked):
+        if coords is None or marked is None or not len(marked) or len(marked) > MAX_RINGS:
             self.highlight_item.setData([], [])
             return
         self.highlight_item.setData(x=coords[marked, 0], y=coords[marked, 1])
@@ -307,46 +463,80 @@ class ScatterView(pg.PlotWidget):
         mask = self.state.visible_mask()
         if mask is not None:
             inside = inside[mask[inside]]
-        if len(inside) > MAX_THUMBNAILS:
+        if len(inside) > MAX_THUMBNAIL_CANDIDATES:
             self._clear_thumbnails()
             return
-        wanted = set(inside.tolist())
+        wanted = set(self.thumbnail_layout(inside).tolist())
         for index in list(self.thumbnail_items):
             if index not in wanted:
                 self.view_box.removeItem(self.thumbnail_items.pop(index))
         for index in wanted - set(self.thumbnail_items):
-            pixmap = QPixmap()
-            pixmap.loadFromData(project.embeddings.thumbnail(index), "PNG")
-            pixmap = pixmap.scaled(THUMBNAIL_PX, THUMBNAIL_PX, Qt.AspectRatioMode.KeepAspectRatio,
-                                   Qt.TransformationMode.SmoothTransformation)
-            item = QGraphicsPixmapItem(pixmap)
+            item = QGraphicsPixmapItem(self._framed_thumbnail(index))
             item.setFlag(QGraphicsPixmapItem.GraphicsItemFlag.ItemIgnoresTransformations)
-            item.setOffset(-pixmap.width() / 2, -pixmap.height() / 2)
+            item.setOffset(-item.pixmap().width() / 2, -item.pixmap().height() / 2)
             item.setPos(float(coords[index, 0]), float(coords[index, 1]))
             item.setZValue(8)
             self.view_box.addItem(item, ignoreBounds=True)
             self.thumbnail_items[index] = item
 
+    def thumbnail_layout(self, candidates: np.ndarray) -> np.ndarray:
+        """Of the candidate items (in view), those whose thumbnails do not overlap at this zoom,
+        emphasised ones first (core.labels.place_labels over THUMBNAIL_PX squares)."""
+        coords = self.coords()
+        if coords is None or not len(candidates):
+            return np.zeros(0, dtype=np.int64)
+        pixel_w, pixel_h = self.view_box.viewPixelSize()
+        if pixel_w <= 0 or pixel_h <= 0:
+            return np.zeros(0, dtype=np.int64)
+        px = coords[candidates, 0] / pixel_w
+        py = -coords[candidates, 1] / pixel_h
+        half = THUMBNAIL_PX / 2 + THUMBNAIL_BORDER
+        boxes = np.column_stack([px - half, py - half, px + half, py + half])
+        priority = -np.arange(len(candidates), dtype=np.float64)
+        mask, _ = self.emphasised()
+        if mask is not None:
+            priority += mask[candidates] * 1e9
+        return np.asarray(candidates)[place_labels(boxes, priority, gap=1.0)]
+
+    def _framed_thumbnail(self, index: int) -> QPixmap:
+        """The item's thumbnail inside a frame of its category colour."""
+        project = self.state.project
+        pixmap = QPixmap()
+        pixmap.loadFromData(project.embeddings.thumbnail(index), "PNG")
+        pixmap = pixmap.scaled(THUMBNAIL_PX, THUMBNAIL_PX, Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation)
+        rgb = self.coloring.rgb[index] if self.coloring is not None else hex_to_rgb(OTHER_COLOR)
+        framed = QPixmap(pixmap.width() + 2 * THUMBNAIL_BORDER, pixmap.height() + 2 * THUMBNAIL_BORDER)
+        framed.fill(QColor(int(rgb[0]), int(rgb[1]), int(rgb[2])))
+        painter = QPainter(framed)
+        painter.drawPixmap(THUMBNAIL_BORDER, THUMBNAIL_BORDER, pixmap)
+        painter.end()
+        return framed
+
     def _update_arrows(self) -> None:
+        self._update_emphasis()
         for head in self.arrow_heads:
             self.getPlotItem().removeItem(head)
         self.arrow_heads = []
         coords = self.coords()
         if coords is None or not self.state.arrows:
             self.arrow_lines.setData([], [])
+            self.arrow_casing.setData([], [])
             return
         ends = np.array([[coords[a], coords[b]] for a, b in self.state.arrows]).reshape(-1, 2)
+        self.arrow_casing.setData(ends[:, 0], ends[:, 1])
         self.arrow_lines.setData(ends[:, 0], ends[:, 1])
         for a, b in self.state.arrows:
             dx, dy = coords[b] - coords[a]
             angle = 180 - float(np.degrees(np.arctan2(dy, dx)))  # ArrowItem points left at angle 0
-            head = pg.ArrowItem(pos=(float(coords[b, 0]), float(coords[b, 1])), angle=angle, headLen=14,
-                                brush="#222222", pen=None)
+            head = pg.ArrowItem(pos=(float(coords[b, 0]), float(coords[b, 1])), angle=angle, headLen=18,
+                                tipAngle=32, brush="#c2185b", pen=pg.mkPen("w", width=1.5))
             head.setZValue(14)
             self.getPlotItem().addItem(head)
             self.arrow_heads.append(head)
 
     def _update_focus(self) -> None:
+        self._update_emphasis()
         coords = self.coords()
         index = self.state.focus
         if coords is None or index is None:
@@ -370,39 +560,17 @@ class ScatterView(pg.PlotWidget):
             inside = np.concatenate([inside, np.asarray(self.state.selection, dtype=np.int64)])
         self.state.select(inside)
 
-    def _update_labels(self) -> None:
-        """The text of selected points (the first MAX_LABELS) and of the hovered point, on the map."""
-        for item in self.label_items:
-            self.view_box.removeItem(item)
-        self.label_items = []
-        coords = self.coords()
-        project = self.state.project
-        if coords is None or project is None:
-            return
-        shown = list(self.state.selection[:MAX_LABELS])
-        if self.state.hovered is not None and self.state.hovered not in shown:
-            shown.append(self.state.hovered)
-        for index in shown:
-            text = project.embeddings.texts[index]
-            label = pg.TextItem(text if len(text) <= 40 else text[:39] + "…", color="#111111",
-                                fill=pg.mkBrush(255, 255, 255, 200), anchor=(-0.08, 0.5))
-            label.setPos(float(coords[index, 0]), float(coords[index, 1]))
-            label.setZValue(15)
-            self.view_box.addItem(label, ignoreBounds=True)
-            self.label_items.append(label)
-
     def _update_selection(self) -> None:
-        self._update_labels()
+        self._update_emphasis()
         coords = self.coords()
         selected = self.state.selection
-        if coords is None or not selected:
+        if coords is None or not selected or len(selected) > MAX_RINGS:
             self.selection_item.setData([], [])
             return
         xy = coords[np.asarray(selected)]
         self.selection_item.setData(x=xy[:, 0], y=xy[:, 1])
 
     def _update_hover(self) -> None:
-        self._update_labels()
         coords = self.coords()
         index = self.state.hovered
         if coords is None or index is None:
@@ -454,3 +622,9 @@ class ScatterView(pg.PlotWidget):
         else:
             self.state.select([index])
         event.accept()
+
+
+def _same_mask(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return a.shape == b.shape and bool(np.array_equal(a, b))

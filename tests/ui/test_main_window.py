@@ -47,10 +47,14 @@ def test_open_from_file_menu(window, qtbot, v1_project_path, monkeypatch):
 
 
 def test_map_is_painted_in_colour(opened, qtbot):
+    from explorer.core.colors import CATEGORICAL
+
+    opened.state.select([])  # nothing emphasised, nothing dimmed
+    opened.scatter.cloud.set_point_opacity(1.0)
     image = opened.scatter.grab().toImage()
     colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 3)
                for y in range(0, image.height(), 3)}
-    assert {"#1f77b4", "#ff7f0e", "#2ca02c"} <= colours  # the three bands' colours
+    assert {c.lower() for c in CATEGORICAL[:3]} <= colours  # the three bands' colours
     assert opened.scatter.cloud.render_count >= 1
 
 

@@ -99,12 +99,15 @@ def test_search_highlights_and_counts(opened, qtbot):
     texts = opened.state.project.embeddings.texts
     qtbot.keyClicks(opened.search_box, "an")
     expected = [i for i, t in enumerate(texts) if "an" in t.lower()]
-    # metadata matches too: "common" has no "an", "frequent" no, "stop word" no
+    # the items' own text only ("frequent", a metadata value, is not searched unless chosen)
     assert opened.state.search_matches.tolist() == expected
     assert opened.search_count.text() == f"{len(expected):,} matches"
-    assert opened.scatter.cloud._emphasis.sum() == len(expected)
+    # the matches and the selection are brought forward, the rest dimmed
+    emphasised = set(expected) | set(opened.state.selection)
+    assert set(np.flatnonzero(opened.scatter.cloud._emphasis).tolist()) == emphasised
     opened.select_matches_button.click()
     assert opened.state.selection == expected
+    opened.state.select([])
     opened.search_box.clear()
     assert opened.state.search_matches is None and opened.scatter.cloud._emphasis is None
     opened.regex_box.setChecked(True)
@@ -154,15 +157,3 @@ def test_isolate_selection_makes_a_new_project_with_its_own_map(opened, qtbot):
     assert project.view.projection == "PCA" and project.projections["PCA"].coords.shape == (50, 2)
     assert project.view.color_by == "band"
     assert opened.state.path is None and opened.isWindowModified()
-
-
-def test_labels_drawn_for_selected_and_hovered_points(opened, qtbot):
-    opened.state.select([0, 5])
-    texts = [item.textItem.toPlainText() for item in opened.scatter.label_items]
-    assert texts == ["the", opened.state.project.embeddings.texts[5]]
-    opened.state.set_hovered(9)
-    assert [i.textItem.toPlainText() for i in opened.scatter.label_items][-1] == \
-        opened.state.project.embeddings.texts[9]
-    opened.state.select([])
-    opened.state.set_hovered(None)
-    assert opened.scatter.label_items == []

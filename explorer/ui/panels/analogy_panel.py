@@ -208,10 +208,12 @@ class AnalogyPanel(QWidget):
             arrows.append((positive[0], int(outcome.indices[0])))
         self.state.set_arrows(arrows)
         self.state.set_highlight(outcome.indices)
+        self.state.request_reveal([i for pair in arrows for i in pair])  # the arrows and the answer
 
     def _row_clicked(self, row: int, _column: int) -> None:
         index = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
         self.state.select([int(index)])
+        self.state.request_reveal([int(index)])
 
     def export_table(self) -> Table:
         """The table Export writes (the same as ``explorer analogy`` prints)."""

@@ -163,6 +163,7 @@ class ClustersPanel(QWidget):
     def _row_clicked(self, row: int, _column: int) -> None:
         cluster_id = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
         self.state.select(np.flatnonzero(self.result.labels == cluster_id))
+        self.state.request_reveal(self.state.selection)
 
     def export_table(self) -> Table:
         """The table Export writes (the same as ``explorer clusters`` prints)."""

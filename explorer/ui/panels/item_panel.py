@@ -185,3 +185,4 @@ class ItemPanel(QWidget):
         index = item.data(Qt.ItemDataRole.UserRole)
         if index is not None and len(self.state.selection) == 1:
             self.state.select([int(index)])
+            self.state.request_reveal([int(index)])

@@ -266,6 +266,7 @@ class NeighborsPanel(QWidget):
     def _row_clicked(self, row: int, _column: int) -> None:
         index = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
         self.state.select([int(index)])
+        self.state.request_reveal([int(index)])
 
     def table_columns(self) -> dict[str, np.ndarray]:
         return dict(self.export_table().columns)

@@ -102,6 +102,7 @@ class SelectionPanel(QWidget):
     def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and current.row() < len(self.model.rows):
             self.state.set_focus(self.model.rows[current.row()])
+            self.state.request_reveal([self.model.rows[current.row()]])
 
     def _show_focus(self) -> None:
         focus = self.state.focus

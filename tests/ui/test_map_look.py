@@ -1,0 +1,357 @@
+"""The map a person looks at: labels, density, legend and fit, emphasis, go-to, search scope, exports."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+
+from explorer.core.labels import BROAD, MapLabels
+from explorer.io.project_file import load_project, save_project
+from explorer.ui.map_controls import count_text
+from explorer.ui.map_export import ExportMapDialog, render_map
+from explorer.ui.map_overlay import NAME
+
+
+def wait_labels(window, qtbot):
+    qtbot.waitUntil(lambda: window.state.current_labels() is not None, timeout=20_000)
+    window.scatter.viewport().repaint()
+    return window.state.current_labels()
+
+
+def no_overlap(rects: list[QRectF]) -> bool:
+    return all(not a.intersects(b) for a, b in itertools.combinations(rects, 2))
+
+
+def visible_rect(view) -> QRectF:
+    return view.view_box.viewRect()
+
+
+def test_labels_computed_in_background_placed_without_overlap_and_saved(opened, qtbot, tmp_path):
+    labels = wait_labels(opened, qtbot)
+    assert labels.projection == opened.state.project.view.projection and len(labels)
+    layer = opened.scatter.label_layer
+    assert layer.placed, "some region labels are drawn"
+    assert no_overlap([p.rect for p in layer.placed])
+    viewport = opened.scatter.view_box.sceneBoundingRect()
+    assert all(viewport.contains(p.rect) for p in layer.placed)
+    assert not opened.isWindowModified()  # derived data is not an unsaved change
+    # saved with the project and read back as they were
+    target = tmp_path / "labelled.eexp"
+    save_project(opened.state.project, target)
+    back = load_project(target)
+    record = back.view.map_labels[labels.projection]
+    assert MapLabels.from_record(record).texts == labels.texts
+    # View > Labels hides them
+    opened.labels_action.setChecked(False)
+    opened.scatter.viewport().repaint()
+    assert not opened.state.project.view.show_labels and all(p.level == NAME for p in layer.placed)
+
+
+def test_finer_labels_when_zoomed_in(opened, qtbot):
+    wait_labels(opened, qtbot)
+    opened.state.select([])
+    view, layer = opened.scatter, opened.scatter.label_layer
+    view.viewport().repaint()
+    zoomed_out = {p.level for p in layer.placed}
+    assert zoomed_out == {BROAD}
+    labels = opened.state.current_labels()
+    fine = int(np.argmax(np.where(labels.level == 1, labels.size, -1)))
+    x, y = labels.xy[fine]
+    r = labels.radius[fine]
+    view.view_box.setRange(xRange=(x - r, x + r), yRange=(y - r, y + r), padding=0)
+    view.viewport().repaint()
+    assert 1 in {p.level for p in layer.placed}
+    assert no_overlap([p.rect for p in layer.placed])
+
+
+def test_label_source_can_be_a_column(opened, qtbot):
+    wait_labels(opened, qtbot)
+    opened.map_controls.choose_label_source("column:band")
+    labels = wait_labels(opened, qtbot)
+    assert labels.source == "column:band"
+    assert set(labels.texts) <= {"common", "frequent", "stop word"}
+
+
+def test_fit_on_open_and_on_home(opened, qtbot):
+    view = opened.scatter
+    coords = view.coords()
+    inside = visible_rect(view)
+    assert all(inside.contains(QPointF(float(x), float(y))) for x, y in coords)
+    data = view.cloud.data_bounds()
+    assert inside.width() < data.width() * 1.4 or inside.height() < data.height() * 1.4  # fills one side
+    view.view_box.scaleBy((0.2, 0.2))
+    view.view_box.translateBy((data.width(), 0))
+    assert not visible_rect(view).contains(data)
+    opened.reset_view_action.trigger()
+    assert visible_rect(view).contains(QPointF(float(coords[0, 0]), float(coords[0, 1])))
+    assert "Home" in [s.toString() for s in opened.reset_view_action.shortcuts()]
+
+
+def test_legend_beside_the_map_never_over_it(opened, qtbot):
+    view = opened.scatter
+    legend = view.legend.sceneBoundingRect()
+    assert view.legend.isVisible() and legend.width() > 20
+    assert not legend.intersects(view.view_box.sceneBoundingRect())
+    width = view.view_box.sceneBoundingRect().width()
+    opened.legend_action.setChecked(False)
+    qtbot.waitUntil(lambda: view.view_box.sceneBoundingRect().width() > width)  # the map takes the room
+
+
+def test_legend_order_natural_or_by_count(opened, qtbot):
+    view = opened.scatter
+    assert [label for label, _ in view.legend_entries()] == ["common", "frequent", "stop word"]
+    opened.map_controls.fill_legend_order()
+    next(a for a in opened.legend_order_menu.actions() if "Count" in a.text()).trigger()
+    bands = opened.state.project.embeddings.metadata["band"]
+    labels, counts = np.unique(bands, return_counts=True)
+    by_count = [str(label) for _, label in sorted(zip(-counts, labels))]
+    assert [label for label, _ in view.legend_entries()] == by_count
+    assert opened.state.project.view.legend_order == "count"
+
+
+def test_emphasis_dims_the_rest_and_names_without_overlap(opened, qtbot):
+    view = opened.scatter
+    opened.state.select([0, 5, 7])
+    opened.state.set_highlight([10, 11, 12, 13])
+    view.viewport().repaint()
+    emphasis = view.cloud._emphasis
+    assert set(np.flatnonzero(emphasis).tolist()) == {0, 5, 7, 10, 11, 12, 13}
+    faded = view.cloud._argb_drawn[:len(emphasis) - 7]
+    strong = view.cloud._argb_drawn[-7:]
+    assert view.cloud._order_drawn[-7:].tolist() and set(view.cloud._order_drawn[-7:].tolist()) == \
+        {0, 5, 7, 10, 11, 12, 13}  # drawn on top
+    assert ((faded >> 16) & 0xFF).mean() > ((strong >> 16) & 0xFF).mean() - 1  # faded towards white
+    names = [p for p in view.label_layer.placed if p.level == NAME]
+    texts = opened.state.project.embeddings.texts
+    assert {p.text for p in names} <= {texts[i] for i in (0, 5, 7, 10, 11, 12, 13)} and len(names) >= 3
+    assert no_overlap([p.rect for p in view.label_layer.placed])
+    opened.state.select([])
+    opened.state.set_highlight(None)
+    assert view.cloud._emphasis is None
+
+
+def test_big_selection_gets_no_rings_and_no_names(opened, qtbot):
+    view = opened.scatter
+    opened.state.select(range(40))
+    assert len(view.selection_item.data) == 40  # few: rings
+    names = [name for name, _, _ in view.label_layer.names]
+    assert names == []  # more than MAX_NAMES: the region labels name them
+
+
+def test_analogy_arrows_are_cased_and_their_ends_named(opened, qtbot):
+    view = opened.scatter
+    opened.state.set_arrows([(1, 2)])
+    assert view.arrow_lines.opts["pen"].widthF() >= 3 and view.arrow_casing.opts["pen"].widthF() > 3
+    texts = opened.state.project.embeddings.texts
+    assert [n for n, _, _ in view.label_layer.names][:2] == [texts[1], texts[2]]
+
+
+def test_go_to_brings_items_into_view(opened, qtbot):
+    view = opened.scatter
+    coords = view.coords()
+    full = visible_rect(view)
+    target = 17
+    opened.state.request_reveal([target])
+    rect = visible_rect(view)
+    assert rect.contains(QPointF(float(coords[target, 0]), float(coords[target, 1])))
+    assert rect.width() < full.width() * 0.5  # zoomed in on it
+    centre = rect.center()
+    assert abs(centre.x() - coords[target, 0]) < rect.width() * 0.1
+    group = [3, 4, 30]
+    opened.state.request_reveal(group)
+    rect = visible_rect(view)
+    assert all(rect.contains(QPointF(float(coords[i, 0]), float(coords[i, 1]))) for i in group)
+
+
+def test_enter_in_search_and_panel_clicks_go_to(opened, qtbot):
+    seen = []
+    opened.state.reveal_requested.connect(lambda items: seen.append(list(items)))
+    opened.search_box.setText("the")
+    qtbot.keyClick(opened.search_box, Qt.Key.Key_Return)
+    assert seen and seen[-1] == opened.state.search_matches.tolist()
+    opened.state.add_bookmark("pair", [2, 9])
+    opened.state.select_bookmark("pair")
+    assert seen[-1] == [2, 9]
+
+
+def test_search_looks_in_text_and_chosen_columns_only(opened, qtbot):
+    state = opened.state
+    bands = state.project.embeddings.metadata["band"]
+    opened.search_box.setText("frequent")
+    assert state.search_matches.tolist() == [i for i, t in enumerate(state.project.embeddings.texts)
+                                             if "frequent" in t.lower()]
+    button = opened.search_columns_button
+    button.column_menu.aboutToShow.emit()
+    action = next(a for a in button.column_menu.actions() if a.text() == "band")
+    action.setChecked(True)
+    assert state.project.view.search_columns == ["band"]
+    expected = sorted(set(np.flatnonzero(bands == "frequent").tolist())
+                      | {i for i, t in enumerate(state.project.embeddings.texts) if "frequent" in t.lower()})
+    assert state.search_matches.tolist() == expected
+    assert opened.search_count.text() == count_text(expected)
+
+
+def test_count_grammar():
+    assert count_text(None) == ""
+    assert count_text([1]) == "1 match"
+    assert count_text([]) == "0 matches"
+    assert count_text(list(range(1234))) == "1,234 matches"
+
+
+def test_density_toggle(opened, qtbot):
+    view = opened.scatter
+    assert not view.density.image.isVisible()
+    opened.density_action.setChecked(True)
+    assert view.density.image.isVisible() and opened.state.project.view.show_density
+    assert view.density.grid.sum() == pytest.approx(len(view.coords()), rel=0.05)
+    opened.density_action.setChecked(False)
+    assert not view.density.image.isVisible()
+
+
+def test_svg_export_has_vector_points_and_text_labels(opened, qtbot, tmp_path):
+    wait_labels(opened, qtbot)
+    target = tmp_path / "map.svg"
+    render_map(opened.state.project, target, (900, 700), state=opened.state)
+    svg = target.read_text()
+    n = len(opened.state.project.embeddings)
+    assert len(re.findall(r"<(?:circle|ellipse)\b", svg)) >= n
+    assert "<image" not in svg
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    labels = opened.state.current_labels()
+    assert any(t.strip() in labels.texts for t in texts)
+    png = tmp_path / "map.png"
+    render_map(opened.state.project, png, (640, 480), state=opened.state)
+    from PySide6.QtGui import QImage
+    assert QImage(str(png)).size() == QSize(640, 480)
+
+
+def test_export_dialog_sizes_and_says_how_points_are_drawn(opened, qtbot, tmp_path):
+    dialog = ExportMapDialog(opened, QSize(500, 400), 1_000_000, str(tmp_path))
+    qtbot.addWidget(dialog)
+    assert dialog.image_size() == (1000, 800)
+    dialog.path_edit.setText(str(tmp_path / "m.svg"))
+    assert "raster" in dialog.note.text()
+    small = ExportMapDialog(opened, QSize(500, 400), 2000, str(tmp_path))
+    qtbot.addWidget(small)
+    small.path_edit.setText(str(tmp_path / "m.svg"))
+    assert "vector" in small.note.text()
+    small.path_edit.setText(str(tmp_path / "m.gif"))
+    assert not small.buttons.button(small.buttons.StandardButton.Save).isEnabled()
+
+
+def test_export_confirms_with_its_path(opened, qtbot, tmp_path):
+    target = tmp_path / "shown.png"
+    opened.export_map(str(target), (300, 200))
+    assert str(target.resolve()) in opened.statusBar().currentMessage()
+
+
+def test_a_clicked_neighbour_cluster_or_table_row_is_brought_into_view(opened, qtbot):
+    view, state = opened.scatter, opened.state
+    coords = view.coords()
+    panel = opened.neighbors_panel
+    opened.show_analysis(panel)
+    qtbot.keyClicks(panel.query, "government")
+    with qtbot.waitSignal(panel.results_shown, timeout=10_000):
+        qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    view.reset_view()
+    full = visible_rect(view)
+    rect = panel.table.visualItemRect(panel.table.item(3, 0))
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    chosen = state.selection[0]
+    shown = visible_rect(view)
+    assert shown.width() < full.width() and shown.contains(QPointF(*map(float, coords[chosen])))
+    # a row of the selection table
+    view.reset_view()
+    state.select([1, 50, 300])
+    table = opened.selection_panel.table
+    table.setCurrentIndex(table.model().index(2, 0))
+    assert visible_rect(view).contains(QPointF(*map(float, coords[300])))
+    assert visible_rect(view).width() < full.width()
+
+
+def image_project(n: int = 60):
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QImage
+
+    from explorer.core import EmbeddingSet
+    from explorer.core.project import Project, Projection
+
+    blobs = []
+    for i in range(n):
+        image = QImage(16, 16, QImage.Format.Format_RGB32)
+        image.fill(0xFF000000 + ((i * 3) % 256) * 0x010101)
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        blobs.append(bytes(buffer.data()))
+    rng = np.random.default_rng(0)
+    xy = rng.normal(size=(n, 2)).astype(np.float32)
+    digits = np.array([str(i % 3) for i in range(n)])
+    emb = EmbeddingSet(rng.normal(size=(n, 4)).astype(np.float32), [f"img{i}" for i in range(n)],
+                       [f"image {i}" for i in range(n)], modality="image", metadata={"digit": digits},
+                       thumbnails=EmbeddingSet.pack_blobs(blobs))
+    project = Project(emb, {"map": Projection("map", "pca", xy)})
+    project.view.color_by = "digit"
+    return project
+
+
+def test_thumbnails_keep_their_colour_and_never_pile_up(window, qtbot):
+    from explorer.core.colors import CATEGORICAL, hex_to_rgb
+    from explorer.ui.scatter_view import THUMBNAIL_BORDER
+
+    window.state.set_project(image_project())
+    view = window.scatter
+    view.view_box.setRange(xRange=(-1.5, 1.5), yRange=(-1.5, 1.5), padding=0)
+    qtbot.waitUntil(lambda: len(view.thumbnail_items) > 3, timeout=5_000)
+    assert no_overlap(thumbnail_rects(view))
+    digits = window.state.project.embeddings.metadata["digit"]
+    for index, item in view.thumbnail_items.items():
+        corner = item.pixmap().toImage().pixelColor(0, 0)
+        assert (corner.red(), corner.green(), corner.blue()) == hex_to_rgb(CATEGORICAL[int(digits[index])])
+        inner = item.pixmap().toImage().pixelColor(THUMBNAIL_BORDER + 2, THUMBNAIL_BORDER + 2)
+        assert inner.red() == inner.green() == inner.blue()  # the image itself inside the frame
+    # zoomed out, the thumbnails that would cover each other give way
+    view.view_box.setRange(xRange=(-3, 3), yRange=(-3, 3), padding=0)
+    view._update_thumbnails()
+    assert 0 < len(view.thumbnail_items) < 60
+    assert no_overlap(thumbnail_rects(view))
+
+
+def thumbnail_rects(view) -> list[QRectF]:
+    """Thumbnails keep their pixel size at any zoom: their rects on screen, around their points."""
+    rects = []
+    for item in view.thumbnail_items.values():
+        centre = view.view_box.mapViewToScene(item.pos())
+        w, h = item.pixmap().width(), item.pixmap().height()
+        rects.append(QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h))
+    return rects
+
+
+def test_more_than_twenty_categories_group_as_other_and_one_can_be_picked(window, qtbot):
+    from explorer.core.colors import MAX_CATEGORIES
+
+    project = image_project(120)
+    emb = project.embeddings
+    emb.metadata["kind"] = np.array([f"kind {i % 30}" for i in range(120)])
+    project.view.color_by = "kind"
+    window.state.set_project(project)
+    view = window.scatter
+    entries = [label for label, _ in view.legend_entries()]
+    assert len(entries) == MAX_CATEGORIES + 1 and entries[-1] == "10 more"
+    assert entries[:3] == ["kind 0", "kind 1", "kind 2"]  # natural order: 2 before 10
+    other = view.legend.items[-1][0]
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.mapFromScene(other.sceneBoundingRect().center()))
+    menu = view.other_menu
+    picked = menu.actions()[-1]
+    name = picked.text().split("  (")[0]
+    assert name not in entries
+    picked.trigger()
+    menu.close()
+    assert name in [label for label, _ in view.legend_entries()]
+    assert window.state.project.view.featured_categories == [name]
+    assert window.state.hidden_categories == set()  # picking is not hiding
