@@ -29,8 +29,9 @@ from explorer.embedders.base import (
 from explorer.embedders.conse import class_embeddings_job, conse_space, conse_vectors
 from explorer.embedders.registry import make_embedder
 from explorer.embedders.word_vectors import GLOVE_ID, load_bundled_glove
-from explorer.io import arrow_tables, formats, readers
+from explorer.io import formats, readers
 from explorer.io.readers import ImportReport, ReadError
+from explorer.io.readers import arrow as arrow_tables
 
 KINDS = formats.KINDS  # the registry's names (explorer.io.formats)
 # Rough items/s on 2 CPU cores, for the "about how long" estimate before starting.

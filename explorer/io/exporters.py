@@ -104,9 +104,9 @@ def write_projector_tsv(project, folder: str | os.PathLike[str]) -> tuple[Path, 
 
 def write_parquet_table(path: str | os.PathLike[str], columns: Mapping[str, Sequence[Any]],
                         meta: Mapping[str, Any] | None = None, emb=None) -> Path:
-    """An export table as Parquet (explorer.io.arrow_tables.write_parquet); with ``emb``, each row's
+    """An export table as Parquet (explorer.io.readers.arrow.write_parquet); with ``emb``, each row's
     item vector (found by the table's ``id`` column) as a ``vector`` column."""
-    from explorer.io.arrow_tables import write_parquet  # noqa: PLC0415 - pyarrow is heavy
+    from explorer.io.readers.arrow import write_parquet  # noqa: PLC0415 - pyarrow is heavy
 
     vectors = None
     if emb is not None:

@@ -22,8 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from explorer.io import arrow_tables
-
 COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 SNIFF_BYTES = 65536
 SNIFF_LINES = 40
@@ -187,8 +185,15 @@ def sniff_numpy(path: Path, head: bytes) -> str | None:
     return None
 
 
+def _arrow():
+    from explorer.io.readers import arrow  # noqa: PLC0415 - the readers import this registry
+
+    return arrow
+
+
 def sniff_vector_table(path: Path, head: bytes) -> str | None:
     """A Parquet / Arrow / Feather table or a save_to_disk folder with a column of lists of numbers."""
+    arrow_tables = _arrow()
     if not (arrow_tables.is_hf_folder(path) or head.startswith(arrow_tables.PARQUET_MAGIC)
             or arrow_tables.looks_arrow(head)):
         return None
@@ -205,6 +210,7 @@ def sniff_vector_table(path: Path, head: bytes) -> str | None:
 
 
 def _table_name(path: Path, head: bytes) -> str:
+    arrow_tables = _arrow()
     if arrow_tables.is_hf_folder(path):
         return "a Hugging Face save_to_disk folder"
     if head.startswith(arrow_tables.PARQUET_MAGIC):
@@ -215,6 +221,7 @@ def _table_name(path: Path, head: bytes) -> str:
 
 
 def sniff_table(path: Path, head: bytes) -> str | None:
+    arrow_tables = _arrow()
     if (arrow_tables.is_hf_folder(path) or head.startswith(arrow_tables.PARQUET_MAGIC)
             or (arrow_tables.looks_arrow(head) and inner_suffix(path) in (".arrow", ".feather", ".ipc", ""))):
         return _table_name(path, head)
@@ -283,7 +290,7 @@ def detect(source: str, image_column: str | None = None, vector_column: str | No
     if vector_column:
         return Detected("vector-table", f"a table whose column {vector_column!r} holds the vectors")
     if path.is_dir():
-        if arrow_tables.is_hf_folder(path):
+        if _arrow().is_hf_folder(path):
             found = sniff_vector_table(path, b"")
             return Detected("vector-table", found) if found else Detected("texts", _table_name(path, b""))
         return Detected("images", sniff_image_folder(path, b"") or "a folder")

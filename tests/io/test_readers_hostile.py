@@ -36,7 +36,7 @@ def test_npy_header_promising_enormous_shape_is_refused_before_allocating(tmp_pa
 
 
 def test_npz_inflating_far_beyond_its_size_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "NPY_MEMORY_FLOOR", 1 << 20)
+    monkeypatch.setattr(readers.vectors, "NPY_MEMORY_FLOOR", 1 << 20)  # where the .npz reader reads it
     path = tmp_path / "bomb.npz"
     np.savez_compressed(path, vectors=np.zeros((4096, 512), np.float32))  # 8 MiB of zeros, a few kB on disk
     assert "inflate" in one_line_error(lambda: readers.read_vectors_npy(path))

@@ -190,22 +190,23 @@ def vectors_of(column) -> tuple[np.ndarray, np.ndarray]:
 def read_vector_table_job(path: str | os.PathLike[str], vector_column: str | None = None,
                           limit: int | None = None, sample_seed: int | None = None) -> Job:
     """VectorData from a table with a column of vectors (see the module docstring)."""
-    from explorer.io import readers  # noqa: PLC0415 - readers imports this module
+    from explorer.io.readers import common, tables  # noqa: PLC0415 - they import this module
+    from explorer.io.readers import vectors as vector_files
 
     path = Path(path)
     yield Progress(0, None, f"Reading {path.name}")
     schema = read_schema(path)
     if schema is None:
-        raise readers.ReadError(f"{path.name} is not a readable Arrow, Feather or Parquet table")
+        raise common.ReadError(f"{path.name} is not a readable Arrow, Feather or Parquet table")
     try:
         chosen = pick_vector_column(schema, vector_column, path.name)
         table = read_arrow_table(path)
     except ArrowReadError as err:
-        raise readers.ReadError(str(err)) from None
+        raise common.ReadError(str(err)) from None
     total = table.num_rows
     if total == 0:
-        raise readers.ReadError(f"{path.name} has no rows")
-    report = readers.ImportReport(rows_read=total, unit="row")
+        raise common.ReadError(f"{path.name} has no rows")
+    report = common.ImportReport(rows_read=total, unit="row")
     if limit is not None and limit < total:
         rows = (np.arange(limit) if sample_seed is None else
                 np.sort(np.random.default_rng(sample_seed).choice(total, limit, replace=False)))
@@ -218,7 +219,7 @@ def read_vector_table_job(path: str | os.PathLike[str], vector_column: str | Non
     try:
         vectors, valid = vectors_of(table.column(chosen))
     except ArrowReadError as err:
-        raise readers.ReadError(f"{path.name}: {err}") from None
+        raise common.ReadError(f"{path.name}: {err}") from None
     metadata = {}
     for name in table.column_names:
         if name == chosen or name in vector_columns(table.select([name]).schema):
@@ -229,12 +230,12 @@ def read_vector_table_job(path: str | os.PathLike[str], vector_column: str | Non
         if pa.types.is_nested(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
             report.note(f"Column {name!r} ({kind}) was left out: only plain columns become metadata.")
             continue
-        metadata[str(name)] = readers._arrow_column(table.column(name))
-    bad = {int(i): readers._Skip(f"row {numbers[i]}", "vector of another length or missing")
+        metadata[str(name)] = tables._arrow_column(table.column(name))
+    bad = {int(i): common._Skip(f"row {numbers[i]}", "vector of another length or missing")
            for i in np.flatnonzero(~valid)}
-    keys = readers._pick_keys(metadata, len(vectors))
+    keys = vector_files._pick_keys(metadata, len(vectors))
     yield Progress(1, 1, f"Read {len(vectors):,} vectors of {vectors.shape[1]} dimensions from {chosen!r}")
-    return readers._finish_vectors(vectors, keys, metadata, report, lambda i: f"row {numbers[i]}", bad)
+    return vector_files._finish_vectors(vectors, keys, metadata, report, lambda i: f"row {numbers[i]}", bad)
 
 
 # ---------------------------------------------------------------------------------------- writing
