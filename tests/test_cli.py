@@ -123,7 +123,7 @@ def test_neighbors_unknown_word_fails_in_one_line(v1_project_path):
     result = explorer("neighbors", str(v1_project_path), "zzqqxxy")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "explorer: error: 'zzqqxxy' is not in the vocabulary of glove-6B-50d"]
+        "explorer: error: 'zzqqxxy' is not in the vocabulary of glove-6B-50d; no close spellings"]
 
 
 def test_export_map_png_and_svg(tmp_path, v1_project_path):
