@@ -17,6 +17,9 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+import os
+import stat
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,9 +77,11 @@ def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
     b"" when it cannot be read (the reader then says why in its own words)."""
     opener = COMPRESSED.get(compression(path) or "", open)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return b""  # a pipe would block the sniffer; the reader refuses it in one line
         with opener(path, "rb") as handle:
             return handle.read(size)
-    except (OSError, EOFError, lzma.LZMAError):
+    except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error):  # zlib: a corrupt .gz
         return b""
 
 
