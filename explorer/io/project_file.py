@@ -346,7 +346,8 @@ _TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?:(?P<pid>\d+)-)?[A-Za-z0-9_]+" + re
 STALE_TEMPORARY_SECONDS = 600  # a temporary not written to for this long is stale whoever made it
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (ours always does; one we may not signal is taken as running)."""
     if pid == os.getpid():
         return True
     try:
@@ -382,7 +383,7 @@ def interrupted_saves(folder: str | os.PathLike[str], name: str | None = None) -
         pid = match.group("pid")
         old = now - info.st_mtime > STALE_TEMPORARY_SECONDS
         mine = pid is not None and int(pid) == os.getpid()
-        if old and not mine or pid is not None and not mine and not _process_alive(int(pid)):
+        if old and not mine or pid is not None and not mine and not process_alive(int(pid)):
             found.append(Path(entry.path))
     return sorted(found)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.core.project import Project
-from explorer.io.project_file import clean_interrupted_saves, save_project
+from explorer.io.project_file import clean_interrupted_saves, process_alive, save_project
 
 
 @dataclass
@@ -21,18 +21,6 @@ class RecoveryFile:
     original: Path | None  # the file the user had open, if it had one
     saved_at: float
     pid: int
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Recovery:
@@ -67,7 +55,7 @@ class Recovery:
             except (OSError, ValueError, KeyError, TypeError):
                 continue
             project_path = info_path.with_suffix(".eexp")
-            if _alive(pid) or not project_path.exists():
+            if process_alive(pid) or not project_path.exists():
                 continue
             original = Path(info["original"]) if info.get("original") else None
             found.append(RecoveryFile(project_path, original, float(info.get("saved_at", 0)), pid))
