@@ -321,14 +321,13 @@ class MainWindow(QMainWindow):
             self._apply_look()
 
     def _apply_look(self) -> None:
-        """Icons and the map's background in the current palette's colours."""
+        """Icons and the map in the current palette's colours."""
         self.setWindowIcon(theme.app_icon())
         for name, icon_name in self.MENU_ICONS.items():
             getattr(self, name).setIcon(theme.icon(icon_name))
         for mode, icon_name in self.MODE_ICONS.items():
             self.mode_actions[mode].setIcon(theme.icon(icon_name))
-        background, _ink = theme.plot_colors()
-        self.scatter.setBackground(background)
+        self.scatter.apply_theme()  # background, rings, arrows, labels, legend in the palette's colours
 
     def changeEvent(self, event) -> None:  # noqa: N802
         super().changeEvent(event)

@@ -17,10 +17,12 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPaintEngine, QP
 
 from explorer.core.density import bandwidth_bins, density_grid, mass_levels
 from explorer.core.labels import BROAD, FINE, MapLabels, label_priority, place_labels, shown_at_zoom
+from explorer.ui.theme import MapInk, map_ink
 
 NAME = 2  # the "level" of an emphasised item's name (above both region levels)
 MAX_NAMES = 20
 NAME_OFFSET_PX = 7.0
+CONTOUR_ALPHAS = (200, 150, 110)  # the 30 %, 60 % and 90 % contours
 PAD_X, PAD_Y = 4.0, 1.5
 
 
@@ -60,6 +62,13 @@ class LabelLayer(pg.GraphicsObject):
         self._widths: dict[tuple[str, int], float] = {}
         self._view_rect = QRectF()
         self._images: dict[tuple, QImage] = {}  # drawn labels, by text, level, size and pixel ratio
+        self.ink: MapInk = map_ink()
+
+    def set_ink(self, ink: MapInk) -> None:
+        """The palette changed: labels are drawn again in its colours."""
+        self.ink = ink
+        self._images.clear()
+        self.update()
 
     # ------------------------------------------------------------------ data
     def set_regions(self, labels: MapLabels | None) -> None:
@@ -147,7 +156,7 @@ class LabelLayer(pg.GraphicsObject):
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         for label in self.placed:
             if vector:  # real text in an SVG or PDF
-                draw_label(painter, label, self._fonts[label.level])
+                draw_label(painter, label, self._fonts[label.level], self.ink)
             else:  # on screen: each label drawn once into an image, then blitted (panning stays cheap)
                 painter.drawImage(label.rect.topLeft(), self._label_image(label, dpr))
         painter.restore()
@@ -166,7 +175,7 @@ class LabelLayer(pg.GraphicsObject):
             inner.setRenderHint(QPainter.RenderHint.Antialiasing)
             inner.setRenderHint(QPainter.RenderHint.TextAntialiasing)
             draw_label(inner, PlacedLabel(label.text, QRectF(0, 0, label.rect.width(), label.rect.height()),
-                                          label.level), self._fonts[label.level])
+                                          label.level), self._fonts[label.level], self.ink)
             inner.end()
             self._images[key] = image
         return image
@@ -175,21 +184,23 @@ class LabelLayer(pg.GraphicsObject):
 HALO_OFFSETS = ((-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1))
 
 
-def draw_label(painter: QPainter, label: PlacedLabel, font: QFont) -> None:
-    """A name in a small box beside its point; a region label as text with a white halo (drawn as
-    offset copies, so an SVG keeps it as text), which hides as little of the map as possible."""
+def draw_label(painter: QPainter, label: PlacedLabel, font: QFont, ink: MapInk | None = None) -> None:
+    """A name in a small box beside its point; a region label as text with a halo of the map's
+    background colour (drawn as offset copies, so an SVG keeps it as text), which hides as little of
+    the map as possible."""
+    ink = ink or map_ink()
     painter.setFont(font)
     if label.level == NAME:
-        painter.setPen(QPen(QColor(90, 90, 90, 160), 1))
-        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.setPen(QPen(ink.name_border, 1))
+        painter.setBrush(ink.name_fill)
         painter.drawRoundedRect(label.rect, 3, 3)
-        painter.setPen(QColor("#111111"))
+        painter.setPen(ink.name_text)
         painter.drawText(label.rect, Qt.AlignmentFlag.AlignCenter, label.text)
         return
-    painter.setPen(QColor(255, 255, 255, 230))
+    painter.setPen(ink.halo)
     for dx, dy in HALO_OFFSETS:
         painter.drawText(label.rect.translated(dx * 1.2, dy * 1.2), Qt.AlignmentFlag.AlignCenter, label.text)
-    painter.setPen(QColor("#1a1a1a") if label.level == BROAD else QColor("#333333"))
+    painter.setPen(ink.text if label.level == BROAD else ink.muted)
     painter.drawText(label.rect, Qt.AlignmentFlag.AlignCenter, label.text)
 
 
@@ -207,19 +218,28 @@ class DensityLayer:
     def __init__(self, plot: pg.PlotItem) -> None:
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-5)
-        lut = np.zeros((256, 4), dtype=np.uint8)
-        lut[:, :3] = (40, 70, 120)
-        lut[:, 3] = (np.linspace(0, 1, 256) ** 0.7 * 120).astype(np.uint8)
-        self.image.setLookupTable(lut)
         plot.addItem(self.image, ignoreBounds=True)
         self.contours = []
-        for alpha in (200, 150, 110):
-            curve = pg.IsocurveItem(pen=pg.mkPen(QColor(30, 50, 90, alpha), width=1.2))
+        for _ in CONTOUR_ALPHAS:
+            curve = pg.IsocurveItem()
             curve.setParentItem(self.image)
             curve.setPos(0.5, 0.5)  # contour points are at bin centres, the image's at bin corners
             self.contours.append(curve)
+        self.set_ink(map_ink())
         self.grid: np.ndarray | None = None
         self.set_shown(False)
+
+    def set_ink(self, ink: MapInk) -> None:
+        """Shading and contours in the palette's density colour (dark blue on light, pale on dark)."""
+        self.ink = ink
+        lut = np.zeros((256, 4), dtype=np.uint8)
+        lut[:, :3] = ink.density
+        lut[:, 3] = (np.linspace(0, 1, 256) ** 0.7 * (90 if ink.dark else 120)).astype(np.uint8)
+        self.image.setLookupTable(lut)
+        r, g, b = ink.density
+        for curve, alpha in zip(self.contours, CONTOUR_ALPHAS):
+            curve.setPen(pg.mkPen(QColor(int(r * 0.75), int(g * 0.75), int(b * 0.75), alpha) if not ink.dark
+                                  else QColor(r, g, b, alpha), width=1.2))
 
     def set_points(self, xy: np.ndarray | None, bounds: QRectF) -> None:
         if xy is None or not len(xy) or bounds.width() <= 0 or bounds.height() <= 0:

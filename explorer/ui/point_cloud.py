@@ -56,6 +56,7 @@ class PointCloudItem(pg.GraphicsObject):
         self._argb_drawn = self._argb
         self._visible_drawn = self._visible
         self._emphasis: np.ndarray | None = None
+        self.fade_rgb = (255, 255, 255)  # the points a result does not emphasise fade towards this
         self._bounds = QRectF()
         self._cache: tuple | None = None  # (key, QImage, QTransform at render, QRectF device rect)
         self.render_count = 0
@@ -110,6 +111,14 @@ class PointCloudItem(pg.GraphicsObject):
         self._rebuild_drawn()
         self.invalidate()
 
+    def set_fade_color(self, rgb: tuple[int, int, int]) -> None:
+        """Dimmed points fade towards the map's background (white on light, dark on dark)."""
+        rgb = tuple(int(c) for c in rgb)
+        if rgb != self.fade_rgb:
+            self.fade_rgb = rgb
+            self._rebuild_drawn()
+            self.invalidate()
+
     def _rebuild_drawn(self) -> None:
         """Arrays in drawing order, so that a render needs no gather."""
         if len(self._argb) != len(self._order) or len(self._visible) != len(self._order):
@@ -119,9 +128,9 @@ class PointCloudItem(pg.GraphicsObject):
             strong = self._emphasis[order]
             order = np.concatenate([order[~strong], order[strong]])
             faded = argb.copy()
-            for shift in (16, 8, 0):  # blend each channel 80 % of the way to white
+            for shift, target in zip((16, 8, 0), self.fade_rgb):  # each channel 80 % of the way to the fade
                 channel = (faded >> shift) & 0xFF
-                faded = (faded & ~np.uint32(0xFF << shift)) | (((channel + 4 * 255) // 5) << shift).astype(np.uint32)
+                faded = (faded & ~np.uint32(0xFF << shift)) | (((channel + 4 * target) // 5) << shift).astype(np.uint32)
             argb = np.where(self._emphasis, argb, faded).astype(np.uint32)
         self._order_drawn = order
         self._xy_drawn = self._xy[order]

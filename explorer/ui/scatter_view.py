@@ -14,25 +14,28 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QPainter, QPainterPath, QPixmap, QPolygonF
-from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsWidget, QMenu, QToolTip
+from PySide6.QtWidgets import QGraphicsPixmapItem, QMenu, QToolTip
 
 from explorer.core.colors import OTHER_COLOR, Coloring, color_points, hex_to_rgb, viridis
 from explorer.core.labels import place_labels
 from explorer.core.selection import points_in_polygon
+from explorer.core.view_fit import fit_points, fit_view
 from explorer.state import AppState
 from explorer.ui.map_overlay import MAX_NAMES, DensityLayer, LabelLayer
 from explorer.ui.point_cloud import PointCloudItem, auto_radius
+from explorer.ui.theme import MapInk, map_ink
 
-SELECTION_PEN = pg.mkPen("#111111", width=2)
-HOVER_PEN = pg.mkPen("#ff2d55", width=2.5)
 MAX_TOOLTIP_CHARS = 300
 MAX_RINGS = 300  # up to this many selected / marked points get a ring; more are shown by emphasis alone
 MAX_THUMBNAIL_CANDIDATES = 400  # with this few points in view, images are drawn as thumbnails
 THUMBNAIL_PX = 44
 THUMBNAIL_BORDER = 3
 MIN_REVEAL_SHARE = 0.12  # go_to shows at least this share of the map's width and height
+FIT_MARGIN_PX = 14  # between the outermost points and the map's edge after a fit
+LEGEND_GAP_PX = 8  # between the legend and the nearest point after a fit
+REVEAL_MARGIN_PX = 36
 
 
 def item_tooltip(state: AppState, index: int) -> str:
@@ -62,10 +65,13 @@ class SelectViewBox(pg.ViewBox):
         self.mode = "pan"
         self._outline: list[tuple[float, float]] = []
         self.shape_item = pg.QtWidgets.QGraphicsPathItem()
-        self.shape_item.setPen(pg.mkPen("#333333", width=1.5, style=Qt.PenStyle.DashLine))
+        self.set_outline_color(QColor("#333333"))
         self.shape_item.setBrush(pg.mkBrush(60, 110, 170, 40))
         self.shape_item.setZValue(1e6)
         self.addItem(self.shape_item, ignoreBounds=True)
+
+    def set_outline_color(self, color: QColor) -> None:
+        self.shape_item.setPen(pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine))
 
     def mouseDragEvent(self, ev, axis=None):  # noqa: N802 - pyqtgraph API
         if self.mode == "pan" or ev.button() != Qt.MouseButton.LeftButton:
@@ -93,14 +99,12 @@ class SelectViewBox(pg.ViewBox):
             self.shape_drawn.emit(polygon, additive)
 
 
-class SideLegend(pg.LegendItem):
-    """A legend that keeps a margin from the map when it resizes (pyqtgraph puts it at 0, 0)."""
+class MapLegend(pg.LegendItem):
+    """The legend in the map's corner: it stays where the fit expects it (a drag over it pans the
+    map instead of moving it)."""
 
-    MARGIN = (10, 6)
-
-    def updateSize(self) -> None:  # noqa: N802 - pyqtgraph API
-        super().updateSize()
-        self.setPos(*self.MARGIN)
+    def mouseDragEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph API
+        ev.ignore()
 
 
 class ScatterView(pg.PlotWidget):
@@ -121,13 +125,11 @@ class ScatterView(pg.PlotWidget):
         self.view_box.setAspectLocked(True)
         self.view_box.setDefaultPadding(0.02)
         self.cloud = PointCloudItem()
-        self.selection_item = pg.ScatterPlotItem(size=11, pen=SELECTION_PEN, brush=None, pxMode=True)
-        self.hover_item = pg.ScatterPlotItem(size=14, pen=HOVER_PEN, brush=None, pxMode=True)
-        self.focus_item = pg.ScatterPlotItem(size=18, pen=pg.mkPen("#ff9500", width=3), brush=None,
-                                             pxMode=True)
-        self.highlight_item = pg.ScatterPlotItem(size=13, pen=pg.mkPen("#00a86b", width=2.5), brush=None,
-                                                 pxMode=True)
-        self.match_item = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#222222", width=1.3), brush=None, pxMode=True)
+        self.selection_item = pg.ScatterPlotItem(size=11, brush=None, pxMode=True)
+        self.hover_item = pg.ScatterPlotItem(size=14, brush=None, pxMode=True)
+        self.focus_item = pg.ScatterPlotItem(size=18, brush=None, pxMode=True)
+        self.highlight_item = pg.ScatterPlotItem(size=13, brush=None, pxMode=True)
+        self.match_item = pg.ScatterPlotItem(size=9, brush=None, pxMode=True)
         self.match_item.setZValue(8.5)  # search matches, when few enough to ring
         for ring in (self.selection_item, self.hover_item, self.focus_item, self.highlight_item, self.match_item):
             ring.opts["useCache"] = False  # drawn as shapes, so an SVG export keeps them as vectors
@@ -135,10 +137,11 @@ class ScatterView(pg.PlotWidget):
         self.selection_item.setZValue(10)
         self.hover_item.setZValue(11)
         self.focus_item.setZValue(12)
-        # Analogy arrows: a dark line on a white casing, so they read on any colour at any zoom.
-        self.arrow_casing = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 255, 230, width=6), connect="pairs")
+        # Analogy arrows: a strong line on a casing of the background's colour, so they read on any
+        # point colour at any zoom.
+        self.arrow_casing = pg.PlotCurveItem(connect="pairs")
         self.arrow_casing.setZValue(13)
-        self.arrow_lines = pg.PlotCurveItem(pen=pg.mkPen("#c2185b", width=3), connect="pairs")
+        self.arrow_lines = pg.PlotCurveItem(connect="pairs")
         self.arrow_lines.setZValue(13.5)
         self.arrow_heads: list[pg.ArrowItem] = []
         for item in (self.cloud, self.match_item, self.highlight_item, self.selection_item, self.hover_item,
@@ -148,13 +151,15 @@ class ScatterView(pg.PlotWidget):
         self.label_layer = LabelLayer()
         plot.addItem(self.label_layer, ignoreBounds=True)
         self.view_box.sigRangeChanged.connect(lambda *_: self.label_layer.follow_view(self.view_box.viewRect()))
-        # The legend sits in its own column right of the map, so it never hides a point.
-        self.legend_space = QGraphicsWidget()
-        plot.layout.addItem(self.legend_space, 2, 3)
-        self.legend = SideLegend(offset=None, labelTextSize="9pt", labelTextColor="#222222",
-                                 brush=pg.mkBrush(255, 255, 255, 0), pen=None)
-        self.legend.setParentItem(self.legend_space)  # no anchor: it sits at the column's top
+        # The legend floats in the map's top-right corner; a fit keeps every point out from under it
+        # (core.view_fit), using the room the data's shape leaves there instead of a column of its own.
+        self.legend = MapLegend(offset=None, labelTextSize="9pt")
+        self.legend.setParentItem(self.view_box)
+        self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-8, 8))
+        self.legend.setZValue(30)
         self.legend.sigSampleClicked.connect(self._on_legend_clicked)
+        self._fit_cache: tuple[object, np.ndarray] | None = None  # (coords, the points that decide a fit)
+        self.ink: MapInk = map_ink()
         self.legend_shown = True
         self._legend_labels: dict[int, str] = {}
         self.thumbnail_items: dict[int, QGraphicsPixmapItem] = {}
@@ -193,6 +198,39 @@ class ScatterView(pg.PlotWidget):
         ]
         for signal, slot in self._connections:
             signal.connect(slot)
+        self.apply_theme()
+
+    # ------------------------------------------------------------------ look
+    def apply_theme(self) -> None:
+        """Draw everything that is not a point's own colour in the current palette's colours (the
+        background, rings, arrows, names, label halos, legend, density); called again when the
+        application's palette changes."""
+        ink = self.ink = map_ink(self.palette() if self.testAttribute(Qt.WidgetAttribute.WA_SetPalette) else None)
+        self.setBackground(ink.background)
+        self.selection_item.setPen(pg.mkPen(ink.selection, width=2))
+        self.hover_item.setPen(pg.mkPen(ink.hover, width=2.5))
+        self.focus_item.setPen(pg.mkPen(ink.focus, width=3))
+        self.highlight_item.setPen(pg.mkPen(ink.highlight, width=2.5))
+        self.match_item.setPen(pg.mkPen(ink.match, width=1.3))
+        self.arrow_casing.setPen(pg.mkPen(ink.arrow_casing, width=6))
+        self.arrow_lines.setPen(pg.mkPen(ink.arrow, width=3))
+        self.view_box.set_outline_color(ink.outline)
+        self.cloud.set_fade_color((ink.background.red(), ink.background.green(), ink.background.blue()))
+        self.label_layer.set_ink(ink)
+        self.density.set_ink(ink)
+        self.legend.setBrush(pg.mkBrush(ink.legend_fill))
+        self.legend.setPen(pg.mkPen(ink.legend_border))
+        self.legend.setLabelTextColor(ink.text)
+        for _, label in self.legend.items:  # pyqtgraph keeps the colour for new entries only
+            label.setText(label.text, color=ink.text)
+        for head in self.arrow_heads:
+            head.setStyle(brush=pg.mkBrush(ink.arrow), pen=pg.mkPen(ink.arrow_casing, width=1.5))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) \
+                and hasattr(self, "ink"):
+            self.apply_theme()
 
     def detach(self) -> None:
         """Stop following the state (a view made only to render an export, then dropped)."""
@@ -259,11 +297,37 @@ class ScatterView(pg.PlotWidget):
         self.reset_view()
 
     def reset_view(self) -> None:
-        """Fit the map to its data (View > Fit, Home); it keeps fitting as the window is resized
-        until the user pans or zooms."""
+        """Fit the map to its data (View > Fit, Home) as large as the view allows with no point under
+        the legend; it keeps fitting as the window is resized until the user pans or zooms."""
         self._auto_fit = True
-        if self.cloud.point_count:
+        if not self.cloud.point_count:
+            return
+        coords = self.coords()
+        if self._fit_cache is None or self._fit_cache[0] is not coords:
+            self._fit_cache = (coords, fit_points(coords))
+        if not self._fit_range(self._fit_cache[1], FIT_MARGIN_PX):
             self.view_box.setRange(rect=self.cloud.data_bounds(), padding=0.02)
+
+    def legend_box(self) -> QRectF | None:
+        """The legend's rectangle in the view box's pixels (None when it is not shown)."""
+        if not self.legend.isVisible() or not self.legend.items:
+            return None
+        return self.legend.mapRectToParent(self.legend.boundingRect())
+
+    def _fit_range(self, xy: np.ndarray, margin: float) -> bool:
+        """Show ``xy`` as large as possible, none under the legend; False when the view has no size yet."""
+        size = self.view_box.boundingRect()
+        legend = self.legend_box()
+        box = None
+        if legend is not None:
+            grown = legend.adjusted(-LEGEND_GAP_PX, -LEGEND_GAP_PX, LEGEND_GAP_PX, LEGEND_GAP_PX)
+            box = (grown.left(), grown.top(), grown.right(), grown.bottom())
+        fitted = fit_view(xy, size.width(), size.height(), box, margin)
+        if fitted is None:
+            return False
+        x0, x1, y0, y1 = fitted
+        self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        return True
 
     fit = reset_view
 
@@ -291,8 +355,10 @@ class ScatterView(pg.PlotWidget):
         centre = (lo + hi) / 2
         span = np.maximum((hi - lo) * 1.3, [bounds.width() * MIN_REVEAL_SHARE, bounds.height() * MIN_REVEAL_SHARE])
         self._auto_fit = False
-        self.view_box.setRange(xRange=(centre[0] - span[0] / 2, centre[0] + span[0] / 2),
-                               yRange=(centre[1] - span[1] / 2, centre[1] + span[1] / 2), padding=0.05)
+        corners = np.array([centre - span / 2, centre + span / 2])  # the room to show around them
+        if not self._fit_range(np.vstack([fit_points(xy), corners]), REVEAL_MARGIN_PX):
+            self.view_box.setRange(xRange=(corners[0, 0], corners[1, 0]), yRange=(corners[0, 1], corners[1, 1]),
+                                   padding=0.05)
 
     def _on_colors_changed(self) -> None:
         project = self.state.project
@@ -318,7 +384,7 @@ class ScatterView(pg.PlotWidget):
         coloring = self.coloring
         if coloring is None or coloring.kind == "none" or not self.legend_shown:
             self.legend.setVisible(False)
-            self._fit_legend_space()
+            self._refit_soon()
             return
         self.legend.setVisible(True)
         self._legend_labels = {}
@@ -334,14 +400,12 @@ class ScatterView(pg.PlotWidget):
                 r, g, b = viridis(np.array([t]))[0]
                 swatch = pg.ScatterPlotItem(symbol="s", size=10, brush=pg.mkBrush(int(r), int(g), int(b)), pen=None)
                 self.legend.addItem(swatch, label)
-        self._fit_legend_space()
+        self._refit_soon()
 
-    def _fit_legend_space(self) -> None:
-        width = self.legend.boundingRect().width() + 16 if self.legend.isVisible() else 0.0
-        self.legend_space.setMinimumWidth(width)
-        self.legend_space.setMaximumWidth(width)
-        self.getPlotItem().layout.invalidate()
+    def _refit_soon(self) -> None:
+        """The legend changed size: fit again (once it is laid out) unless the user moved the map."""
         if self._auto_fit:
+            self._refit_if_auto()
             QTimer.singleShot(0, self._refit_if_auto)
 
     def _refit_if_auto(self) -> None:
@@ -530,7 +594,7 @@ class ScatterView(pg.PlotWidget):
             dx, dy = coords[b] - coords[a]
             angle = 180 - float(np.degrees(np.arctan2(dy, dx)))  # ArrowItem points left at angle 0
             head = pg.ArrowItem(pos=(float(coords[b, 0]), float(coords[b, 1])), angle=angle, headLen=18,
-                                tipAngle=32, brush="#c2185b", pen=pg.mkPen("w", width=1.5))
+                                tipAngle=32, brush=self.ink.arrow, pen=pg.mkPen(self.ink.arrow_casing, width=1.5))
             head.setZValue(14)
             self.getPlotItem().addItem(head)
             self.arrow_heads.append(head)
@@ -582,6 +646,8 @@ class ScatterView(pg.PlotWidget):
     def pick_at_scene(self, scene_pos: QPointF) -> int | None:
         if not self.view_box.sceneBoundingRect().contains(scene_pos) or not self.cloud.point_count:
             return None
+        if self.legend.isVisible() and self.legend.sceneBoundingRect().contains(scene_pos):
+            return None  # over the legend: its entries, not the points beneath
         data = self.view_box.mapSceneToView(scene_pos)
         pixel_w, pixel_h = self.view_box.viewPixelSize()
         return self.cloud.pick(data.x(), data.y(), pixel_w, pixel_h)

@@ -9,6 +9,7 @@ palette's text colour, so they stay visible on either background.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -98,6 +99,60 @@ def plot_colors(palette: QPalette | None = None) -> tuple[QColor, QColor]:
     """(background, ink) for the map: the palette's base and text colours."""
     palette = palette or QGuiApplication.palette()
     return palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+
+
+@dataclass(frozen=True)
+class MapInk:
+    """Every colour the map draws besides the points' own: chosen for the palette's background so
+    that rings, arrows, names and halos stand out on it (light or dark)."""
+
+    dark: bool
+    background: QColor
+    text: QColor  # legend entries, region labels
+    muted: QColor  # finer region labels
+    halo: QColor  # the outline around region labels: the background's colour
+    selection: QColor
+    hover: QColor
+    focus: QColor
+    highlight: QColor  # neighbours and other marked results
+    match: QColor  # search matches
+    arrow: QColor
+    arrow_casing: QColor  # under the arrow, so it reads on any point colour
+    name_fill: QColor  # the box of an emphasised item's name
+    name_border: QColor
+    name_text: QColor
+    legend_fill: QColor  # behind the legend (it floats over the map's corner)
+    legend_border: QColor
+    outline: QColor  # the box or lasso being drawn
+    density: tuple[int, int, int]  # shading and contours
+
+
+def map_ink(palette: QPalette | None = None) -> MapInk:
+    """The map's colours for ``palette`` (the application's by default)."""
+    palette = palette or QGuiApplication.palette()
+    background, text = plot_colors(palette)
+    dark = is_dark(palette)
+
+    def alpha(color: QColor | str, a: int) -> QColor:
+        color = QColor(color)
+        color.setAlpha(a)
+        return color
+
+    if dark:
+        return MapInk(
+            dark=True, background=background, text=text, muted=QColor("#c8cad0"), halo=alpha(background, 235),
+            selection=QColor("#f5f5f5"), hover=QColor("#ff5c7a"), focus=QColor("#ffb340"),
+            highlight=QColor("#3ddc97"), match=QColor("#e8e8e8"), arrow=QColor("#ff6fa5"),
+            arrow_casing=alpha("#000000", 200), name_fill=alpha("#2b2d30", 240), name_border=alpha("#c8c8c8", 150),
+            name_text=QColor("#f2f2f2"), legend_fill=alpha(background, 215), legend_border=alpha("#8a8d93", 120),
+            outline=QColor("#d0d0d0"), density=(150, 190, 255))
+    return MapInk(
+        dark=False, background=background, text=text, muted=QColor("#333333"), halo=alpha(background, 230),
+        selection=QColor("#111111"), hover=QColor("#ff2d55"), focus=QColor("#ff9500"),
+        highlight=QColor("#00a86b"), match=QColor("#222222"), arrow=QColor("#c2185b"),
+        arrow_casing=alpha("#ffffff", 230), name_fill=alpha("#ffffff", 235), name_border=alpha("#5a5a5a", 160),
+        name_text=QColor("#111111"), legend_fill=alpha(background, 215), legend_border=alpha("#5a5a5a", 70),
+        outline=QColor("#333333"), density=(40, 70, 120))
 
 
 @cache

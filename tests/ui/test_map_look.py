@@ -6,8 +6,10 @@ import itertools
 import re
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
 
 from explorer.core.labels import BROAD, MapLabels
 from explorer.io.project_file import load_project, save_project
@@ -91,14 +93,69 @@ def test_fit_on_open_and_on_home(opened, qtbot):
     assert "Home" in [s.toString() for s in opened.reset_view_action.shortcuts()]
 
 
-def test_legend_beside_the_map_never_over_it(opened, qtbot):
+def points_on_screen(view) -> np.ndarray:
+    """Every point's position in the view box's own pixels."""
+    coords = view.coords()
+    return np.array([[p.x(), p.y()] for p in (view.view_box.mapFromView(QPointF(float(x), float(y)))
+                                              for x, y in coords)])
+
+
+def assert_fit_uses_the_room_and_no_point_under_the_legend(view):
+    px = points_on_screen(view)
+    area = view.view_box.boundingRect()
+    assert (px[:, 0] >= 0).all() and (px[:, 0] <= area.width()).all()  # every point in view
+    assert (px[:, 1] >= 0).all() and (px[:, 1] <= area.height()).all()
+    legend = view.legend_box()
+    assert legend is not None and legend.width() > 20
+    under = (px[:, 0] >= legend.left()) & (px[:, 0] <= legend.right()) & \
+        (px[:, 1] >= legend.top()) & (px[:, 1] <= legend.bottom())
+    assert not under.any(), f"{under.sum()} points under the legend"
+    span = px.max(axis=0) - px.min(axis=0)
+    filled = max(span[0] / area.width(), span[1] / area.height())
+    assert filled > 0.85, f"the data fills only {filled:.0%} of the limiting side"
+    return px
+
+
+@pytest.mark.parametrize("size", [QSize(1280, 820), QSize(1600, 1000), QSize(900, 900)])
+def test_fit_fills_the_map_and_the_legend_hides_no_point(opened, qtbot, size):
+    opened.resize(size)
+    qtbot.wait(50)
     view = opened.scatter
-    legend = view.legend.sceneBoundingRect()
-    assert view.legend.isVisible() and legend.width() > 20
-    assert not legend.intersects(view.view_box.sceneBoundingRect())
-    width = view.view_box.sceneBoundingRect().width()
+    view.reset_view()
+    assert_fit_uses_the_room_and_no_point_under_the_legend(view)
+    # panned away and back with Home: the same
+    view.view_box.translateBy((view.cloud.data_bounds().width() / 3, 0))
+    opened.reset_view_action.trigger()
+    assert_fit_uses_the_room_and_no_point_under_the_legend(view)
+
+
+def test_legend_folded_away_gives_the_room_back(opened, qtbot):
+    view = opened.scatter
+    opened.resize(QSize(1100, 600))  # a wide map: the legend costs room while it is shown
+    qtbot.wait(50)
+    view.reset_view()
+    px = assert_fit_uses_the_room_and_no_point_under_the_legend(view)
     opened.legend_action.setChecked(False)
-    qtbot.waitUntil(lambda: view.view_box.sceneBoundingRect().width() > width)  # the map takes the room
+    assert view.legend_box() is None
+    qtbot.waitUntil(lambda: np.ptp(points_on_screen(view)[:, 0]) >= np.ptp(px[:, 0]))
+    opened.legend_action.setChecked(True)
+    assert view.legend_box() is not None
+
+
+def test_a_drag_over_the_legend_pans_and_a_click_there_picks_no_point(opened, qtbot):
+    view = opened.scatter
+    centre = view.legend.sceneBoundingRect().center()
+    assert view.pick_at_scene(centre) is None
+    before = view.legend.sceneBoundingRect()
+    view.legend.mouseDragEvent(_Ignorable())
+    assert view.legend.sceneBoundingRect() == before
+
+
+class _Ignorable:
+    ignored = False
+
+    def ignore(self):
+        self.ignored = True
 
 
 def test_legend_order_natural_or_by_count(opened, qtbot):
@@ -355,3 +412,87 @@ def test_more_than_twenty_categories_group_as_other_and_one_can_be_picked(window
     assert name in [label for label, _ in view.legend_entries()]
     assert window.state.project.view.featured_categories == [name]
     assert window.state.hidden_categories == set()  # picking is not hiding
+
+
+# ---------------------------------------------------------------------------------- dark theme
+@pytest.fixture
+def restore_theme():
+    from explorer.ui import theme
+
+    yield
+    theme.apply_theme("system")
+
+
+def map_colours(view) -> dict[str, QColor]:
+    """The colours the real items draw with: rings, arrows, legend, density, names and halos."""
+    from explorer.ui.map_overlay import draw_label
+
+    layer = view.label_layer
+    label = next(p for p in layer.placed if p.level != NAME)
+    name = next(p for p in layer.placed if p.level == NAME)
+
+    def drawn(placed) -> QImage:
+        """The label as the layer blits it, over the map's background."""
+        image = QImage(int(placed.rect.width()) + 1, int(placed.rect.height()) + 1, QImage.Format.Format_ARGB32)
+        image.fill(view.backgroundBrush().color())
+        painter = QPainter(image)
+        draw_label(painter, type(placed)(placed.text, QRectF(0, 0, placed.rect.width(), placed.rect.height()),
+                                         placed.level), layer._fonts[placed.level], layer.ink)
+        painter.end()
+        return image
+
+    def extreme(image: QImage, darkest: bool) -> QColor:
+        colours = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
+        return (min if darkest else max)(colours, key=QColor.lightness)
+
+    legend_label = view.legend.items[0][1]
+    return {
+        "background": view.backgroundBrush().color(),
+        "selection": view.selection_item.opts["pen"].color(),
+        "highlight": view.highlight_item.opts["pen"].color(),
+        "focus": view.focus_item.opts["pen"].color(),
+        "match": view.match_item.opts["pen"].color(),
+        "arrow": view.arrow_lines.opts["pen"].color(),
+        "arrow casing": view.arrow_casing.opts["pen"].color(),
+        "arrow head": pg.mkBrush(view.arrow_heads[0].opts["brush"]).color(),
+        "legend text": QColor(legend_label.opts["color"]),
+        "legend fill": view.legend.opts["brush"].color(),
+        "density": QColor(*view.density.image.lut[-1][:3]),
+        "label text (light)": extreme(drawn(label), darkest=False),
+        "label text (dark)": extreme(drawn(label), darkest=True),
+        "name box": drawn(name).pixelColor(2, int(name.rect.height() / 2)),
+        "faded point": QColor.fromRgba(int(view.cloud._argb_drawn[0])),
+    }
+
+
+def test_dark_theme_recolours_everything_the_map_draws(opened, qtbot, restore_theme):
+    view = opened.scatter
+    wait_labels(opened, qtbot)
+    opened.state.select([0, 5])
+    opened.state.set_highlight([10, 11])
+    opened.state.set_focus(3)
+    opened.state.set_arrows([(20, 21)])
+    opened.state.set_show_density(True)
+    opened.set_theme("light")
+    view.viewport().repaint()
+    light = map_colours(view)
+    opened.set_theme("dark")
+    view.viewport().repaint()
+    dark = map_colours(view)
+    assert dark["background"].lightness() < 60 < 200 < light["background"].lightness()
+    # rings, legend text and names are light on the dark map, dark on the light one
+    for key in ("selection", "match", "legend text"):
+        assert light[key].lightness() < 90 and dark[key].lightness() > 170, key
+    assert light["label text (dark)"].lightness() < 90  # dark text with a light halo
+    assert dark["label text (light)"].lightness() > 170 and dark["label text (dark)"].lightness() < 60
+    assert dark["name box"].lightness() < 80 < 200 < light["name box"].lightness()
+    assert dark["arrow casing"].lightness() < 60 < 200 < light["arrow casing"].lightness()
+    assert dark["legend fill"].lightness() < 60 < 200 < light["legend fill"].lightness()
+    # the arrow, focus and neighbour colours stay hues that stand out, lighter on dark
+    for key in ("arrow", "arrow head", "highlight", "focus", "density"):
+        assert dark[key].lightness() > light[key].lightness(), key
+    # points that a result leaves out fade towards the background, not towards white
+    assert dark["faded point"].lightness() < 110 < light["faded point"].lightness()
+    # and back again
+    opened.set_theme("light")
+    assert map_colours(view)["selection"] == light["selection"]
