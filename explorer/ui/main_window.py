@@ -48,7 +48,7 @@ from explorer.core.umap_process import prewarm as prewarm_umap
 from explorer.io.project_file import SUFFIX, load_project, recovered_message, save_project
 from explorer.io.recovery import Recovery
 from explorer.state import AppState
-from explorer.ui import theme
+from explorer.ui import menus, theme
 from explorer.ui.axes_dialog import AxesDialog
 from explorer.ui.controllers.source_data import SourceDataController
 from explorer.ui.help_dialogs import HelpDialog, ShortcutsDialog
@@ -203,12 +203,12 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         self.mode_group = QActionGroup(self)
         self.mode_actions = {}
-        for mode, label, key, tip in (("pan", "Pan", "P", "Drag pans; click selects"),
-                                      ("box", "Box", "B", "Drag a rectangle to select (Shift adds)"),
-                                      ("lasso", "Lasso", "L", "Draw around points to select (Shift adds)")):
+        for mode, label, key, tip in (("pan", "Pan", "P", "Drag to pan the map; click selects a point"),
+                                      ("box", "Box", "B", "Drag a rectangle to select points; Shift adds"),
+                                      ("lasso", "Lasso", "L", "Draw around points to select them; Shift adds")):
             action = QAction(label, self, checkable=True)
             action.setShortcut(QKeySequence(key))
-            action.setToolTip(f"{tip} ({key})")
+            action.setStatusTip(tip)
             action.triggered.connect(lambda _=False, m=mode: self.scatter.set_mode(m))
             self.mode_group.addAction(action)
             bar.addAction(action)
@@ -297,11 +297,7 @@ class MainWindow(QMainWindow):
         for name in ("new_projection_action", "reset_view_action"):
             bar.insertAction(modes, getattr(self, name))
         bar.insertSeparator(modes)
-        for name in self.TOOLBAR_ICONS:
-            action = getattr(self, name)
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            tip = action.statusTip() or action.text().replace("&", "").rstrip("…")
-            action.setToolTip(f"{tip} ({keys})" if keys else tip)
+        menus.set_toolbar_tooltips(bar)
         theme.set_desktop_identity()
         theme.on_system_theme_changed(self._follow_system_theme)
         self.theme_name = theme.apply_theme(str(self.settings.value(theme.SETTINGS_KEY, "system")))

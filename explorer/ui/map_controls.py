@@ -143,7 +143,8 @@ def search_columns_button(state: AppState, parent: QWidget, changed=None) -> QTo
     """A button whose menu picks the columns a search looks in besides the items' text; ``changed``
     is called after a change (to search again and show the count)."""
     button = QToolButton(parent)
-    button.setText("In…")
+    button.setText("In ▾")
+    button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")  # the ▾ says it
     button.setToolTip("Columns the search looks in besides the items' own text")
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     menu = QMenu(button)

@@ -63,6 +63,7 @@ class LabelLayer(pg.GraphicsObject):
         self._view_rect = QRectF()
         self._images: dict[tuple, QImage] = {}  # drawn labels, by text, level, size and pixel ratio
         self.ink: MapInk = map_ink()
+        self.avoid: list = []  # graphics items (the legend) that no label may cover
 
     def set_ink(self, ink: MapInk) -> None:
         """The palette changed: labels are drawn again in its colours."""
@@ -100,9 +101,10 @@ class LabelLayer(pg.GraphicsObject):
             width = self._widths[key] = self._metrics[level].horizontalAdvance(text)
         return width
 
-    def layout(self, to_device, viewport: QRectF) -> list[PlacedLabel]:
-        """Place the names, then the region labels that suit the zoom, none overlapping.
-        ``to_device`` maps a data QPointF to device pixels; ``viewport`` is the plot's device rect."""
+    def layout(self, to_device, viewport: QRectF, obstacles: list[QRectF] = ()) -> list[PlacedLabel]:
+        """Place the names, then the region labels that suit the zoom, none overlapping another or
+        an obstacle. ``to_device`` maps a data QPointF to device pixels; ``viewport`` and
+        ``obstacles`` are device rects."""
         texts, boxes, levels, priority = [], [], [], []
         for rank, (text, x, y) in enumerate(self.names):  # names first, in the order given
             p = to_device(QPointF(x, y))
@@ -133,7 +135,8 @@ class LabelLayer(pg.GraphicsObject):
         if not boxes:
             return []
         viewport_box = (viewport.left(), viewport.top(), viewport.right(), viewport.bottom())
-        kept = place_labels(np.array(boxes), np.array(priority), viewport_box)
+        blocked = np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in obstacles]) if obstacles else None
+        kept = place_labels(np.array(boxes), np.array(priority), viewport_box, blocked)
         return [PlacedLabel(texts[i], QRectF(QPointF(boxes[i][0], boxes[i][1]), QPointF(boxes[i][2], boxes[i][3])),
                             levels[i]) for i in kept.tolist()]
 
@@ -145,7 +148,9 @@ class LabelLayer(pg.GraphicsObject):
             return
         transform = painter.transform()
         viewport = transform.mapRect(self.mapRectFromView(view_box.viewRect()))
-        self.placed = self.layout(transform.map, viewport)
+        obstacles = [transform.mapRect(self.mapRectFromScene(item.sceneBoundingRect()))
+                     for item in self.avoid if item.isVisible()]
+        self.placed = self.layout(transform.map, viewport, obstacles)
         engine = painter.paintEngine()
         vector = engine is not None and engine.type() in (QPaintEngine.Type.SVG, QPaintEngine.Type.Pdf)
         device = painter.device()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidgetAction
 
 _KEYS = QKeySequence.StandardKey
 
@@ -66,7 +66,7 @@ MENUS: tuple[tuple[str, str, tuple], ...] = (
         Command("quit", "&Quit", "close", "Ctrl+Q", "Quit Embedding Explorer"),
     )),
     ("view", "&View", (
-        Command("reset_view", "&Fit to Data", "scatter.reset_view", "Home", "Show every point (also Ctrl+0)"),
+        Command("reset_view", "&Fit to Data", "scatter.reset_view", "Home", "Fit the map to every point"),
         Command("clear_selection", "&Clear Selection", "clear_selection", "Esc", "Select nothing"),
         SEPARATOR,
         Command("labels", "&Labels", "state.set_show_labels", "Ctrl+L",
@@ -176,3 +176,18 @@ def create_menus(window: QMainWindow, docks: list) -> None:
 def project_actions(window: QMainWindow) -> list[QAction]:
     """The actions that need an open project."""
     return [getattr(window, f"{c.name}_action") for c in commands() if c.needs_project]
+
+
+def toolbar_tooltip(action: QAction) -> str:
+    """What the action does and its shortcut, once: "Open a project file (Ctrl+O)". Only the first
+    shortcut is named (Help > Keyboard Shortcuts lists the others)."""
+    tip = action.statusTip() or action.text().replace("&", "").rstrip("…")
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    return f"{tip} ({keys})" if keys else tip
+
+
+def set_toolbar_tooltips(bar: QToolBar) -> None:
+    """Every button of ``bar`` (not its embedded widgets) gets its tooltip in the one form."""
+    for action in bar.actions():
+        if not action.isSeparator() and not isinstance(action, QWidgetAction):
+            action.setToolTip(toolbar_tooltip(action))

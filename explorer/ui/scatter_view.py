@@ -158,6 +158,7 @@ class ScatterView(pg.PlotWidget):
         self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-8, 8))
         self.legend.setZValue(30)
         self.legend.sigSampleClicked.connect(self._on_legend_clicked)
+        self.label_layer.avoid.append(self.legend)
         self._fit_cache: tuple[object, np.ndarray] | None = None  # (coords, the points that decide a fit)
         self.ink: MapInk = map_ink()
         self.legend_shown = True

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QSize, Qt
-from PySide6.QtGui import QAction, QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QWidgetAction
 
 from explorer.core import EmbeddingSet, Project, ViewState
 from explorer.core.progress import Progress
@@ -356,13 +357,22 @@ def test_system_theme_is_the_platform_palette(window):
     assert QApplication.palette().color(QPalette.ColorRole.Window) == before
 
 
-def test_toolbar_actions_have_icons_and_tooltips(window):
-    buttons = [a for a in window.toolbar.actions() if not a.isSeparator() and a.text()]
+def test_toolbar_actions_have_icons_and_tooltips_naming_their_shortcut_once(window):
+    buttons = [a for a in window.toolbar.actions() if not a.isSeparator() and not isinstance(a, QWidgetAction)]
     assert len(buttons) >= 8
     for action in buttons:
-        assert not action.icon().isNull(), action.text()
-        assert action.toolTip() and action.toolTip() != action.text().replace("&", ""), action.text()
-    assert "(Ctrl+O)" in window.open_action.toolTip()
+        tip, name = action.toolTip(), action.text().replace("&", "")
+        assert not action.icon().isNull(), name
+        keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
+        assert keys and keys[0], f"{name} has no shortcut"
+        # one form for all: "What it does (Key)", the first shortcut named exactly once, no other
+        assert re.fullmatch(rf"[A-Z][^()]+ \({re.escape(keys[0])}\)", tip), tip
+        assert tip.count(keys[0]) == 1, tip
+        assert not any(other in tip for other in keys[1:]), tip
+        assert tip.split(" (")[0] != name, f"{name}: the tooltip says more than the name"
+    assert window.open_action.toolTip() == "Open a project file (Ctrl+O)"
+    assert window.reset_view_action.toolTip() == "Fit the map to every point (Home)"
+    assert "Ctrl+0" in [k.toString() for k in window.reset_view_action.shortcuts()]  # still works
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "explorer/resources/icons").glob("*.svg")))

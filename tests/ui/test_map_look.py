@@ -496,3 +496,19 @@ def test_dark_theme_recolours_everything_the_map_draws(opened, qtbot, restore_th
     # and back again
     opened.set_theme("light")
     assert map_colours(view)["selection"] == light["selection"]
+
+
+def test_no_label_under_the_legend(opened, qtbot):
+    wait_labels(opened, qtbot)
+    view, layer = opened.scatter, opened.scatter.label_layer
+    opened.state.select([])
+    # pan so that the data lies under the legend
+    legend_centre = view.view_box.mapSceneToView(view.legend.sceneBoundingRect().center())
+    data = view.cloud.data_bounds()
+    view.view_box.translateBy((data.center().x() - legend_centre.x(), data.center().y() - legend_centre.y()))
+    view.viewport().repaint()
+    legend = view.legend.sceneBoundingRect()
+    assert layer.placed and not any(p.rect.intersects(legend) for p in layer.placed)
+    layer.avoid.clear()  # the same view without the legend as an obstacle puts labels there
+    view.viewport().repaint()
+    assert any(p.rect.intersects(legend) for p in layer.placed)
