@@ -216,7 +216,8 @@ class MainWindow(QMainWindow):
         self.mode_actions["pan"].setChecked(True)
         bar.addSeparator()
         self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("Search text… (Enter: go there)")
+        self.search_box.setPlaceholderText("Search text…")
+        self.search_box.setToolTip("Search the items' text (Ctrl+F); Enter brings the matches into view")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setMaximumWidth(240)
         # On big sets, search once typing pauses rather than on every key press (it scans every text).

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -337,8 +338,21 @@ class ScatterView(pg.PlotWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
-        if getattr(self, "_auto_fit", False) and hasattr(self, "cloud"):  # also called during __init__
+        if hasattr(self, "legend"):  # also called during __init__
+            self._fit_legend_columns()
+        if getattr(self, "_auto_fit", False) and hasattr(self, "cloud"):
             self.reset_view()
+
+    def _fit_legend_columns(self) -> None:
+        """A legend taller than the map is laid out in two or three columns, so no entry is cut off."""
+        entries = len(self.legend.items)
+        room = self.view_box.boundingRect().height() - 24
+        if not entries or room <= 0:
+            return
+        row = self.legend.boundingRect().height() / math.ceil(entries / self.legend.columnCount)
+        wanted = min(3, max(1, math.ceil(entries * row / room)))
+        if wanted != self.legend.columnCount:
+            self.legend.setColumnCount(wanted)
 
     def go_to(self, indices) -> None:
         """Pan and zoom so that these items fill the view (with room around them); a single item
@@ -401,6 +415,7 @@ class ScatterView(pg.PlotWidget):
                 r, g, b = viridis(np.array([t]))[0]
                 swatch = pg.ScatterPlotItem(symbol="s", size=10, brush=pg.mkBrush(int(r), int(g), int(b)), pen=None)
                 self.legend.addItem(swatch, label)
+        self._fit_legend_columns()
         self._refit_soon()
 
     def _refit_soon(self) -> None:

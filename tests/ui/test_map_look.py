@@ -512,3 +512,20 @@ def test_no_label_under_the_legend(opened, qtbot):
     layer.avoid.clear()  # the same view without the legend as an obstacle puts labels there
     view.viewport().repaint()
     assert any(p.rect.intersects(legend) for p in layer.placed)
+
+
+def test_a_legend_taller_than_the_map_takes_columns_and_still_hides_no_point(window, qtbot):
+    project = image_project(120)
+    project.embeddings.metadata["kind"] = np.array([f"kind {i % 30}" for i in range(120)])
+    project.view.color_by = "kind"
+    window.state.set_project(project)
+    view = window.scatter
+    window.resize(QSize(1200, 1100))
+    qtbot.waitUntil(lambda: view.legend.columnCount == 1)
+    window.resize(QSize(1100, 600))  # the map is now lower than the 21 entries
+    qtbot.waitUntil(lambda: view.legend.columnCount > 1)
+    legend = view.legend_box()
+    assert legend.bottom() <= view.view_box.boundingRect().height()
+    view.reset_view()
+    px = points_on_screen(view)
+    assert not ((px[:, 0] >= legend.left()) & (px[:, 1] <= legend.bottom())).any()
