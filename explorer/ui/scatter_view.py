@@ -26,7 +26,7 @@ from explorer.core.view_fit import fit_points, fit_view
 from explorer.state import AppState
 from explorer.ui.map_overlay import MAX_NAMES, DensityLayer, LabelLayer
 from explorer.ui.point_cloud import PointCloudItem, auto_radius
-from explorer.ui.theme import MapInk, map_ink
+from explorer.ui.theme import MapInk, map_ink, readable_colors
 
 MAX_TOOLTIP_CHARS = 300
 MAX_RINGS = 300  # up to this many selected / marked points get a ring; more are shown by emphasis alone
@@ -227,6 +227,10 @@ class ScatterView(pg.PlotWidget):
             label.setText(label.text, color=ink.text)
         for head in self.arrow_heads:
             head.setStyle(brush=pg.mkBrush(ink.arrow), pen=pg.mkPen(ink.arrow_casing, width=1.5))
+        if self.cloud.point_count and self.state.project is not None:
+            self._on_colors_changed()  # point colours readable on the new background
+            self._clear_thumbnails()  # their frames too
+            self._thumbnail_timer.start()
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().changeEvent(event)
@@ -383,8 +387,15 @@ class ScatterView(pg.PlotWidget):
             return
         column = project.view.color_by
         values = project.embeddings.metadata.get(column) if column else None
-        self.coloring = color_points(len(project.embeddings), values, order=project.view.legend_order,
-                                     featured=project.view.featured_categories)
+        coloring = color_points(len(project.embeddings), values, order=project.view.legend_order,
+                                featured=project.view.featured_categories)
+        if self.ink.dark:  # the darkest colours lifted so they stand out on the dark map (legend alike)
+            coloring.rgb = readable_colors(coloring.rgb, self.ink)
+            hexes = [hex_to_rgb(color) for _, color, _ in coloring.legend]
+            lifted = readable_colors(np.array(hexes, dtype=np.uint8).reshape(-1, 3), self.ink)
+            coloring.legend = [(label, "#{:02x}{:02x}{:02x}".format(*rgb), count)
+                               for (label, _, count), rgb in zip(coloring.legend, lifted)]
+        self.coloring = coloring
         self.cloud.set_colors(self.coloring.rgb, self.state.visible_mask())
         self._update_emphasis()
         self._rebuild_legend()
@@ -412,7 +423,7 @@ class ScatterView(pg.PlotWidget):
         else:
             lo, hi = coloring.value_range
             for t, label in ((0.0, f"{lo:.4g}"), (0.5, f"{(lo + hi) / 2:.4g}"), (1.0, f"{hi:.4g}")):
-                r, g, b = viridis(np.array([t]))[0]
+                r, g, b = readable_colors(viridis(np.array([t])), self.ink)[0]
                 swatch = pg.ScatterPlotItem(symbol="s", size=10, brush=pg.mkBrush(int(r), int(g), int(b)), pen=None)
                 self.legend.addItem(swatch, label)
         self._fit_legend_columns()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import numpy as np
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
@@ -153,6 +154,17 @@ def map_ink(palette: QPalette | None = None) -> MapInk:
         arrow_casing=alpha("#ffffff", 230), name_fill=alpha("#ffffff", 235), name_border=alpha("#5a5a5a", 160),
         name_text=QColor("#111111"), legend_fill=alpha(background, 215), legend_border=alpha("#5a5a5a", 70),
         outline=QColor("#333333"), density=(40, 70, 120))
+
+
+def readable_colors(rgb: np.ndarray, ink: MapInk) -> np.ndarray:
+    """Point colours as drawn on the map: on a dark background the darkest ones (navy, deep purple)
+    are lifted towards white until they stand out from it; on a light one they are left as they are."""
+    rgb = np.asarray(rgb, dtype=np.uint8)
+    if not ink.dark or not len(rgb):
+        return rgb
+    luminance = (rgb.astype(np.float32) @ np.array([0.2126, 0.7152, 0.0722], np.float32)) / 255
+    lift = np.clip((0.35 - luminance) / 0.35, 0.0, 1.0)[:, None] * 0.45
+    return np.round(rgb + (255 - rgb.astype(np.float32)) * lift).astype(np.uint8)
 
 
 @cache

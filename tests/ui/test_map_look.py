@@ -529,3 +529,27 @@ def test_a_legend_taller_than_the_map_takes_columns_and_still_hides_no_point(win
     view.reset_view()
     px = points_on_screen(view)
     assert not ((px[:, 0] >= legend.left()) & (px[:, 1] <= legend.bottom())).any()
+
+
+def luminance(argb: np.ndarray) -> np.ndarray:
+    rgb = np.column_stack([(argb >> 16) & 0xFF, (argb >> 8) & 0xFF, argb & 0xFF]).astype(float)
+    return rgb @ [0.2126, 0.7152, 0.0722] / 255
+
+
+def test_dark_points_lifted_on_the_dark_map_and_the_legend_matches(window, qtbot, restore_theme):
+    project = image_project(120)
+    project.embeddings.metadata["kind"] = np.array([f"kind {i % 12}" for i in range(120)])
+    project.view.color_by = "kind"
+    window.state.set_project(project)
+    view = window.scatter
+    window.set_theme("light")
+    light = luminance(view.cloud._argb)
+    window.set_theme("dark")
+    dark = luminance(view.cloud._argb)
+    assert light.min() < 0.2 and dark.min() > 0.3  # the navy category stands out on the dark map
+    assert (dark >= light - 1e-9).all()
+    codes = view.coloring.codes
+    for (label, shown), (sample, _) in zip(view.legend_entries(), view.legend.items):
+        swatch = sample.item.opts["brush"].color()
+        point = int(view.cloud._argb[np.flatnonzero(codes == view.legend_entries().index((label, shown)))[0]])
+        assert swatch.rgb() & 0xFFFFFF == point & 0xFFFFFF, label  # the legend shows the colour drawn
