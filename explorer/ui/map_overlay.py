@@ -105,16 +105,19 @@ class LabelLayer(pg.GraphicsObject):
         """Place the names, then the region labels that suit the zoom, none overlapping another or
         an obstacle. ``to_device`` maps a data QPointF to device pixels; ``viewport`` and
         ``obstacles`` are device rects."""
-        texts, boxes, levels, priority = [], [], [], []
-        for rank, (text, x, y) in enumerate(self.names):  # names first, in the order given
+        viewport_box = (viewport.left(), viewport.top(), viewport.right(), viewport.bottom())
+        taken = [(r.left(), r.top(), r.right(), r.bottom()) for r in obstacles]
+        placed: list[PlacedLabel] = []
+        h = self._metrics[NAME].height() + 2 * PAD_Y
+        for text, x, y in self.names:  # names first, in the order given, each beside its point where it fits
             p = to_device(QPointF(x, y))
-            h = self._metrics[NAME].height() + 2 * PAD_Y
             w = self.text_width(text, NAME) + 2 * PAD_X
-            x0 = p.x() + NAME_OFFSET_PX
-            texts.append(text)
-            boxes.append((x0, p.y() - h / 2, x0 + w, p.y() + h / 2))
-            levels.append(NAME)
-            priority.append(2e12 - rank)
+            for box in name_candidates(p.x(), p.y(), w, h):
+                if len(place_labels(np.array([box]), np.ones(1), viewport_box, np.array(taken) if taken else None)):
+                    taken.append(box)
+                    placed.append(PlacedLabel(text, QRectF(QPointF(box[0], box[1]), QPointF(box[2], box[3])), NAME))
+                    break
+        texts, boxes, levels, priority = [], [], [], []
         regions = self.regions if self.regions_shown else None
         if regions is not None and len(regions):
             origin = to_device(QPointF(0.0, 0.0))
@@ -127,18 +130,17 @@ class LabelLayer(pg.GraphicsObject):
                 level = int(regions.level[i])
                 p = to_device(QPointF(float(regions.xy[i, 0]), float(regions.xy[i, 1])))
                 w = self.text_width(regions.texts[i], level) + 2 * PAD_X
-                h = self._metrics[level].height() + 2 * PAD_Y
+                hl = self._metrics[level].height() + 2 * PAD_Y
                 texts.append(regions.texts[i])
-                boxes.append((p.x() - w / 2, p.y() - h / 2, p.x() + w / 2, p.y() + h / 2))
+                boxes.append((p.x() - w / 2, p.y() - hl / 2, p.x() + w / 2, p.y() + hl / 2))
                 levels.append(level)
                 priority.append(float(ranks[i]))
         if not boxes:
-            return []
-        viewport_box = (viewport.left(), viewport.top(), viewport.right(), viewport.bottom())
-        blocked = np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in obstacles]) if obstacles else None
-        kept = place_labels(np.array(boxes), np.array(priority), viewport_box, blocked)
-        return [PlacedLabel(texts[i], QRectF(QPointF(boxes[i][0], boxes[i][1]), QPointF(boxes[i][2], boxes[i][3])),
-                            levels[i]) for i in kept.tolist()]
+            return placed
+        kept = place_labels(np.array(boxes), np.array(priority), viewport_box, np.array(taken) if taken else None)
+        return placed + [PlacedLabel(texts[i], QRectF(QPointF(boxes[i][0], boxes[i][1]),
+                                                      QPointF(boxes[i][2], boxes[i][3])), levels[i])
+                         for i in kept.tolist()]
 
     # ------------------------------------------------------------------ drawing
     def paint(self, painter: QPainter, *args) -> None:
@@ -207,6 +209,13 @@ def draw_label(painter: QPainter, label: PlacedLabel, font: QFont, ink: MapInk |
         painter.drawText(label.rect.translated(dx * 1.2, dy * 1.2), Qt.AlignmentFlag.AlignCenter, label.text)
     painter.setPen(ink.text if label.level == BROAD else ink.muted)
     painter.drawText(label.rect, Qt.AlignmentFlag.AlignCenter, label.text)
+
+
+def name_candidates(x: float, y: float, w: float, h: float) -> list[tuple[float, float, float, float]]:
+    """Where an item's name may go, best first: right of its point, left, above, below."""
+    gap = NAME_OFFSET_PX
+    return [(x + gap, y - h / 2, x + gap + w, y + h / 2), (x - gap - w, y - h / 2, x - gap, y + h / 2),
+            (x - w / 2, y - gap - h, x + w / 2, y - gap), (x - w / 2, y + gap, x + w / 2, y + gap + h)]
 
 
 def _short(text: str, limit: int = 36) -> str:

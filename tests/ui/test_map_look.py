@@ -553,3 +553,26 @@ def test_dark_points_lifted_on_the_dark_map_and_the_legend_matches(window, qtbot
         swatch = sample.item.opts["brush"].color()
         point = int(view.cloud._argb[np.flatnonzero(codes == view.legend_entries().index((label, shown)))[0]])
         assert swatch.rgb() & 0xFFFFFF == point & 0xFFFFFF, label  # the legend shows the colour drawn
+
+
+def test_names_of_neighbouring_points_both_placed_beside_them(opened, qtbot):
+    from explorer.ui.map_overlay import NAME_OFFSET_PX
+
+    view, layer = opened.scatter, opened.scatter.label_layer
+    opened.labels_action.setChecked(False)
+    px = points_on_screen(view)
+    distance = np.linalg.norm(px[:, None] - px[None], axis=2)
+    distance[np.diag_indices(len(px))] = np.inf
+    a, b = np.unravel_index(np.argmin(distance), distance.shape)
+    assert distance[a, b] < 6  # so close that both names cannot sit right of their points
+    opened.state.select([int(a), int(b)])
+    view.viewport().repaint()
+    texts = opened.state.project.embeddings.texts
+    names = {p.text: p.rect for p in layer.placed if p.level == NAME}
+    assert set(names) == {texts[a], texts[b]}
+    assert not names[texts[a]].intersects(names[texts[b]])
+    for i in (a, b):  # each name touches the point's neighbourhood (right, left, above or below it)
+        point = view.view_box.mapViewToScene(QPointF(*map(float, view.coords()[i])))
+        grown = names[texts[i]].adjusted(-NAME_OFFSET_PX - 8, -NAME_OFFSET_PX - 8, NAME_OFFSET_PX + 8,
+                                         NAME_OFFSET_PX + 8)
+        assert grown.contains(point), texts[i]
