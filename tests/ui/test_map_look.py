@@ -94,10 +94,14 @@ def test_fit_on_open_and_on_home(opened, qtbot):
 
 
 def points_on_screen(view) -> np.ndarray:
-    """Every point's position in the view box's own pixels."""
-    coords = view.coords()
-    return np.array([[p.x(), p.y()] for p in (view.view_box.mapFromView(QPointF(float(x), float(y)))
-                                              for x, y in coords)])
+    """Every point's position in the view box's own pixels (the view's transform is affine: taken from
+    where it maps three points)."""
+    coords = view.coords().astype(np.float64)
+    origin, unit_x, unit_y = (view.view_box.mapFromView(QPointF(x, y)) for x, y in ((0, 0), (1, 0), (0, 1)))
+    o = np.array([origin.x(), origin.y()])
+    ex = np.array([unit_x.x(), unit_x.y()]) - o
+    ey = np.array([unit_y.x(), unit_y.y()]) - o
+    return o + coords[:, :1] * ex + coords[:, 1:2] * ey
 
 
 def assert_fit_uses_the_room_and_no_point_under_the_legend(view):
@@ -127,6 +131,24 @@ def test_fit_fills_the_map_and_the_legend_hides_no_point(opened, qtbot, size):
     view.view_box.translateBy((view.cloud.data_bounds().width() / 3, 0))
     opened.reset_view_action.trigger()
     assert_fit_uses_the_room_and_no_point_under_the_legend(view)
+
+
+@pytest.mark.parametrize("sample", ["glove_words", "rotten_tomatoes", "digits", "digits_noisy"])
+def test_every_sample_fits_its_map_at_both_window_sizes(window, qtbot, sample):
+    from tests.conftest import SAMPLES
+
+    path = SAMPLES / f"{sample}.eexp"
+    if not path.exists():
+        pytest.skip(f"{path.name} is not built (make samples)")
+    with qtbot.waitSignal(window.project_opened, timeout=60_000):
+        window.open_project(path)
+    for size in (QSize(1280, 820), QSize(1600, 1000)):
+        window.resize(size)
+        qtbot.wait(50)
+        window.scatter.reset_view()
+        assert_fit_uses_the_room_and_no_point_under_the_legend(window.scatter)
+    window.map_controls.labels.runner.cancel()  # the labels made in the background are not needed here
+    assert window.map_controls.labels.runner.wait(60)
 
 
 def test_legend_folded_away_gives_the_room_back(opened, qtbot):
