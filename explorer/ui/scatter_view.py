@@ -16,7 +16,16 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QPainter, QPainterPath, QPixmap, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QCursor,
+    QGuiApplication,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPixmap,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QGraphicsPixmapItem, QMenu, QToolTip
 
 from explorer.core.colors import OTHER_COLOR, Coloring, color_points, hex_to_rgb, viridis
@@ -52,7 +61,8 @@ def item_tooltip(state: AppState, index: int) -> str:
     color_by = project.view.color_by
     if color_by:
         lines.append(f"{html.escape(color_by)}: {html.escape(str(emb.metadata[color_by][index]))}")
-    lines.append(f"<span style='color:#777'>id {html.escape(emb.ids[index])}</span>")
+    muted = QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText).name()  # readable light or dark
+    lines.append(f"<span style='color:{muted}'>id {html.escape(emb.ids[index])}</span>")
     return "<br>".join(lines)
 
 
