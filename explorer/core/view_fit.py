@@ -21,16 +21,28 @@ def fit_points(xy: np.ndarray) -> np.ndarray:
     """The few points that decide a fit: the four extremes and the top-right staircase (the points
     that no other point is both right of and above). ``fit_view`` of these equals ``fit_view`` of all."""
     xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
-    xy = xy[np.isfinite(xy).all(axis=1)]
+    finite = np.isfinite(xy).all(axis=1)
+    if not finite.all():
+        xy = xy[finite]
     if not len(xy):
         return xy
-    extremes = [int(np.argmin(xy[:, 0])), int(np.argmax(xy[:, 0])), int(np.argmin(xy[:, 1])),
-                int(np.argmax(xy[:, 1]))]
+    extremes = xy[[int(np.argmin(xy[:, 0])), int(np.argmax(xy[:, 0])), int(np.argmin(xy[:, 1])),
+                   int(np.argmax(xy[:, 1]))]]
+    # Cheap pruning before the sort: a point that lies on the staircase in some direction (the
+    # largest x + t * y) dominates every point left of and below it, which can go.
+    if len(xy) > 4096:
+        sx, sy = np.ptp(extremes, axis=0) + 1e-12
+        pivots = xy[[int(np.argmax(xy[:, 0] * (1 / sx) + xy[:, 1] * (t / sy)))
+                     for t in (0.1, 0.3, 0.6, 1.0, 1.7, 3.3, 10.0)]]
+        dominated = np.zeros(len(xy), dtype=bool)
+        for px, py in pivots:
+            dominated |= (xy[:, 0] <= px) & (xy[:, 1] <= py)
+        xy = np.vstack([xy[~dominated], pivots])
     order = np.lexsort((-xy[:, 1], -xy[:, 0]))  # right to left, the highest first at equal x
     y = xy[order, 1]
     best_before = np.concatenate([[-np.inf], np.maximum.accumulate(y)[:-1]])
     front = order[y > best_before]
-    return xy[np.unique(np.concatenate([front, extremes]))]
+    return np.unique(np.vstack([xy[front], extremes]), axis=0)
 
 
 def fit_view(xy: np.ndarray, width: float, height: float, box: tuple[float, float, float, float] | None = None,
