@@ -4,7 +4,10 @@ The state says "projection / colours / selection / hover changed"; the view asks
 data. Points are drawn by PointCloudItem; the selection and the hovered point are small overlay items;
 region labels and the names of emphasised items by a LabelLayer, density by a DensityLayer. Whatever
 is a result (a selection, search matches, neighbours, an analogy) is emphasised and the rest dimmed;
-``go_to`` brings items into view when the state asks for it (``reveal_requested``).
+``go_to`` brings items into view when the state asks for it (``reveal_requested``). The legend floats
+in the map's top-right corner and every fit (``reset_view``, ``go_to``) keeps the points out from
+under it (core.view_fit). Every colour that is not a point's own comes from theme.map_ink, applied
+again when the palette changes (``apply_theme``).
 """
 
 from __future__ import annotations
