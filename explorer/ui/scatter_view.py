@@ -115,10 +115,17 @@ class SelectViewBox(pg.ViewBox):
 
 class MapLegend(pg.LegendItem):
     """The legend in the map's corner: it stays where the fit expects it (a drag over it pans the
-    map instead of moving it)."""
+    map instead of moving it), and a click on an entry's text acts as one on its swatch."""
 
     def mouseDragEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph API
         ev.ignore()
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph API
+        for sample, label in self.items:
+            if label.sceneBoundingRect().contains(ev.scenePos()):
+                sample.mouseClickEvent(ev)
+                return
+        ev.accept()  # the legend's own background: nothing beneath is clicked
 
 
 class ScatterView(pg.PlotWidget):
@@ -238,6 +245,7 @@ class ScatterView(pg.PlotWidget):
         self.legend.setLabelTextColor(ink.text)
         for _, label in self.legend.items:  # pyqtgraph keeps the colour for new entries only
             label.setText(label.text, color=ink.text)
+        self._dim_hidden_entries()
         for head in self.arrow_heads:
             head.setStyle(brush=pg.mkBrush(ink.arrow), pen=pg.mkPen(ink.arrow_casing, width=1.5))
         if self.cloud.point_count and self.state.project is not None:
@@ -433,6 +441,7 @@ class ScatterView(pg.PlotWidget):
                 swatch.setVisible(label not in self.state.hidden_categories)
                 self._legend_labels[id(swatch)] = label
                 self.legend.addItem(swatch, f"{label}  ({count:,})")
+            self._dim_hidden_entries()
         else:
             lo, hi = coloring.value_range
             for t, label in ((0.0, f"{lo:.4g}"), (0.5, f"{(lo + hi) / 2:.4g}"), (1.0, f"{hi:.4g}")):
@@ -480,6 +489,17 @@ class ScatterView(pg.PlotWidget):
     def _update_visibility(self) -> None:
         if self.coloring is not None:
             self.cloud.set_visible_points(self.state.visible_mask())
+        self._dim_hidden_entries()
+
+    def _dim_hidden_entries(self) -> None:
+        """A hidden category's legend entry: no swatch and its text muted."""
+        hidden = self.state.hidden_categories
+        muted = QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        for sample, label in self.legend.items:
+            name = self._legend_labels.get(id(sample.item))
+            if name is not None:
+                sample.item.setVisible(name not in hidden)
+                label.setText(label.text, color=muted if name in hidden else self.ink.text)
 
     def emphasised(self) -> tuple[np.ndarray | None, list[int]]:
         """The points a result brings forward (selection, search matches, marked results, arrow
@@ -713,6 +733,8 @@ class ScatterView(pg.PlotWidget):
     def _on_mouse_clicked(self, event) -> None:
         if self.state.project is None or event.button() != Qt.MouseButton.LeftButton:
             return
+        if self.legend.isVisible() and self.legend.sceneBoundingRect().contains(event.scenePos()):
+            return  # a click on the legend is the legend's, not a click on the map
         if event.double():
             return
         index = self.pick_at_scene(event.scenePos())

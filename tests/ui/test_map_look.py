@@ -598,3 +598,18 @@ def test_names_of_neighbouring_points_both_placed_beside_them(opened, qtbot):
         grown = names[texts[i]].adjusted(-NAME_OFFSET_PX - 8, -NAME_OFFSET_PX - 8, NAME_OFFSET_PX + 8,
                                          NAME_OFFSET_PX + 8)
         assert grown.contains(point), texts[i]
+
+
+def test_a_click_on_a_legend_entrys_text_toggles_it_and_keeps_the_selection(opened, qtbot):
+    view = opened.scatter
+    opened.state.select([0])
+    _, label = view.legend.items[1]
+    where = view.mapFromScene(label.sceneBoundingRect().center())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert opened.state.hidden_categories == {"frequent"}
+    assert view.legend_entries()[1] == ("frequent", False)
+    assert QColor(label.opts["color"]) != QColor(view.legend.items[0][1].opts["color"])  # muted text
+    assert opened.state.selection == [0]  # the click was the legend's, not the map's
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert opened.state.hidden_categories == set()
+    assert QColor(label.opts["color"]) == QColor(view.legend.items[0][1].opts["color"])
