@@ -118,7 +118,12 @@ class MapLegend(pg.LegendItem):
     map instead of moving it), and a click on an entry's text acts as one on its swatch."""
 
     def mouseDragEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph API
-        ev.ignore()
+        view_box = self.parentItem()
+        if view_box is None:
+            ev.ignore()
+            return
+        ev.currentItem = view_box  # positions then read in the map's coordinates
+        view_box.mouseDragEvent(ev)
 
     def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph API
         for sample, label in self.items:

@@ -164,20 +164,50 @@ def test_legend_folded_away_gives_the_room_back(opened, qtbot):
     assert view.legend_box() is not None
 
 
-def test_a_drag_over_the_legend_pans_and_a_click_there_picks_no_point(opened, qtbot):
-    view = opened.scatter
-    centre = view.legend.sceneBoundingRect().center()
-    assert view.pick_at_scene(centre) is None
-    before = view.legend.sceneBoundingRect()
-    view.legend.mouseDragEvent(_Ignorable())
-    assert view.legend.sceneBoundingRect() == before
+class Drag:
+    """A finished left-button drag between two scene points, as pyqtgraph's scene delivers it."""
 
+    def __init__(self, start: QPointF, end: QPointF, item):
+        self.start, self.end, self.currentItem = start, end, item
 
-class _Ignorable:
-    ignored = False
+    def pos(self):
+        return pg.Point(self.currentItem.mapFromScene(self.end))
+
+    def lastPos(self):  # noqa: N802
+        return pg.Point(self.currentItem.mapFromScene(self.start))
+
+    def buttonDownPos(self, button=None):  # noqa: N802
+        return self.lastPos()
+
+    def button(self):
+        return Qt.MouseButton.LeftButton
+
+    def modifiers(self):
+        return Qt.KeyboardModifier.NoModifier
+
+    def isStart(self):  # noqa: N802
+        return False
+
+    def isFinish(self):  # noqa: N802
+        return True
+
+    def accept(self):
+        pass
 
     def ignore(self):
-        self.ignored = True
+        pass
+
+
+def test_a_drag_over_the_legend_pans_the_map_and_a_click_there_picks_no_point(opened, qtbot):
+    view = opened.scatter
+    legend = view.legend.sceneBoundingRect()
+    assert view.pick_at_scene(legend.center()) is None
+    before = view.view_box.viewRect()
+    view.legend.mouseDragEvent(Drag(legend.center(), legend.center() - QPointF(100, 0), view.legend))
+    assert view.legend.sceneBoundingRect() == legend  # the legend stays in its corner
+    after = view.view_box.viewRect()
+    pixel = view.view_box.viewPixelSize()[0]
+    assert after.left() - before.left() == pytest.approx(100 * pixel, rel=0.02)  # the map moved 100 px
 
 
 def test_legend_order_natural_or_by_count(opened, qtbot):
