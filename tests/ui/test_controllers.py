@@ -102,6 +102,20 @@ def test_confirm_discard_save_of_an_untitled_project_stops_if_no_file_is_chosen(
     assert window.state.dirty and window.state.path is None
 
 
+def test_confirm_discard_save_of_an_untitled_project_saves_before_going_on(window, monkeypatch, tmp_path,
+                                                                           v1_project_path):
+    """Save in the prompt, then a file name: the project is written before the prompt returns, so
+    the quit, open or import the user asked for goes on (it was cancelled while a worker saved)."""
+    window.state.set_project(load_project(v1_project_path), None)
+    window.state.select([3, 4])
+    _answer(monkeypatch, QMessageBox.StandardButton.Save)
+    target = tmp_path / "kept"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    assert window.files.confirm_discard()
+    assert not window.state.dirty and window.state.path == target.with_suffix(".eexp").resolve()
+    assert load_project(target.with_suffix(".eexp")).view.selected == [3, 4]
+
+
 def _drop(window, path: Path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])

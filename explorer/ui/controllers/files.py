@@ -105,7 +105,8 @@ class FilesController(QObject):
             return self.save_as_dialog()
         return self.save_to(self.state.path, block=block)
 
-    def save_as_dialog(self) -> bool:
+    def save_as_dialog(self, block: bool = False) -> bool:
+        """Ask for a file and save there (in a worker, or at once with ``block``)."""
         if self.state.project is None:
             return False
         start = str(self.state.path) if self.state.path else str(Path.cwd() / f"untitled{SUFFIX}")
@@ -114,7 +115,7 @@ class FilesController(QObject):
             return False
         if not path.endswith(SUFFIX):
             path += SUFFIX
-        return self.save_to(path)
+        return self.save_to(path, block=block)
 
     def save_to(self, path: str | Path, block: bool = False) -> bool:
         project = self.state.project
@@ -161,7 +162,8 @@ class FilesController(QObject):
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
         if answer == QMessageBox.StandardButton.Save:
             if self.state.path is None:
-                return self.save_as_dialog() and not self.state.dirty
+                # saved before returning, so that the quit, open or import asked for goes on
+                return self.save_as_dialog(block=True)
             return self.save_to(self.state.path, block=True)
         return answer == QMessageBox.StandardButton.Discard
 
