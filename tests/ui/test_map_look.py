@@ -141,7 +141,7 @@ def test_every_sample_fits_its_map_at_both_window_sizes(window, qtbot, sample):
     if not path.exists():
         pytest.skip(f"{path.name} is not built (make samples)")
     with qtbot.waitSignal(window.project_opened, timeout=60_000):
-        window.open_project(path)
+        window.files.open_project(path)
     for size in (QSize(1280, 820), QSize(1600, 1000)):
         window.resize(size)
         qtbot.wait(50)
