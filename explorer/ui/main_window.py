@@ -65,6 +65,7 @@ from explorer.ui.panels.quality_panel import QualityPanel
 from explorer.ui.panels.selection_panel import SelectionPanel
 from explorer.ui.projection_dialog import ProjectionDialog
 from explorer.ui.scatter_view import ScatterView
+from explorer.ui.set_switcher import SetSwitcher, cancel_on_switch
 from explorer.ui.workers import JobRunner, connect_current
 
 APP_NAME = "Embedding Explorer"
@@ -158,6 +159,8 @@ class MainWindow(QMainWindow):
         self._connect_jobs()
 
         self.state.project_changed.connect(self._on_project_changed)
+        cancel_on_switch(self.state, lambda: (self.projector, *(panel.runner for panel in (
+            self.neighbors_panel, self.analogy_panel, self.clusters_panel, self.bias_panel))))
         self.state.projection_changed.connect(self._update_status)
         self.state.projections_changed.connect(self._fill_projection_combo)
         self.state.columns_changed.connect(self._fill_color_combo)
@@ -186,6 +189,8 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Map", self)
         bar.setObjectName("map_toolbar")
         bar.setMovable(False)
+        self.set_combo = SetSwitcher(self.state)
+        self.set_combo.add_to(bar)
         bar.addWidget(QLabel(" Map "))
         self.projection_combo = QComboBox()
         self.projection_combo.setMinimumWidth(120)

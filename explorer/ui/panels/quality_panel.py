@@ -47,6 +47,7 @@ from explorer.actions.quality import (
     outliers_job,
     probe_job,
 )
+from explorer.core.project import VectorSet
 from explorer.state import AppState
 from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import export_columns_dialog, make_table
@@ -257,15 +258,20 @@ class QualityPanel(QWidget):
         self.runner.start(job, f"embedding again with {model}")
 
     def _set_added(self, outcome: EmbedAgainOutcome) -> None:
-        outcome.apply(self.state.project)  # on the GUI thread, like every change of the project
-        self.state.set_dirty()
+        try:  # on the GUI thread, like every change of the project
+            self.state.add_set(VectorSet(outcome.name, outcome.model_id, outcome.vectors,
+                                         {} if outcome.projection is None
+                                         else {outcome.projection.name: outcome.projection}))
+        except ValueError as err:
+            self.status.setText(f"⚠ {err}")
+            return
         for combo in (self.set_a, self.other):
             if combo.findText(outcome.name) < 0:
                 combo.addItem(outcome.name)
         self.other.setCurrentIndex(self.other.findText(outcome.name))
         rows, dims = outcome.vectors.shape
         self.status.setText(f"Added the set {outcome.name!r} ({rows:,} x {dims}) to the project: "
-                            "Run compares it with embedding A.")
+                            "Run compares it with embedding A; the Set box on the toolbar shows its map.")
         self.set_added.emit(outcome.name)
 
     def _on_project(self) -> None:
