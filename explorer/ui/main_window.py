@@ -50,6 +50,7 @@ from explorer.io.recovery import Recovery
 from explorer.state import AppState
 from explorer.ui import theme
 from explorer.ui.axes_dialog import AxesDialog
+from explorer.ui.compare_view import CompareMaps
 from explorer.ui.controllers.source_data import SourceDataController
 from explorer.ui.help_dialogs import HelpDialog, ShortcutsDialog
 from explorer.ui.import_dialog import ImportDialog
@@ -118,6 +119,8 @@ class MainWindow(QMainWindow):
         self.clusters_panel = ClustersPanel(self.state, self)
         self.bias_panel = BiasPanel(self.state, self)
         self.quality_panel = QualityPanel(self.state, self)
+        self.compare_maps = CompareMaps(self.state, self)  # Map ▸ Compare Maps Side by Side
+        self.quality_panel.side_by_side_requested.connect(self.compare_maps.open)
         self.analysis_tabs = QTabWidget()
         for panel, title in ((self.neighbors_panel, "Neighbours"), (self.analogy_panel, "Analogies"),
                              (self.clusters_panel, "Clusters"), (self.bias_panel, "Bias"),

@@ -87,6 +87,9 @@ MENUS: tuple[tuple[str, str, tuple], ...] = (
                 "Compute PCA, t-SNE or UMAP coordinates", needs_project=True),
         Command("custom_axes", "Custom &Axes…", "custom_axes_dialog", None,
                 "Axes from one term or selection to another (e.g. he → she)", needs_project=True),
+        Command("compare_maps", "&Compare Maps Side by Side", "compare_maps.open", "Ctrl+Shift+M",
+                "The active embedding set's map beside another set's, aligned, with linked zoom, hover "
+                "and selection", needs_project=True),
         SEPARATOR,
         Command("isolate", "&Isolate Selection", "isolate_selection", "Ctrl+I",
                 "A new project of the selected items, with its own map", needs_project=True),

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from explorer.actions import ActionError
 from explorer.actions.quality import (
+    OWN_SET,
     CompareOutcome,
     DuplicatesOutcome,
     DuplicatesRequest,
@@ -79,6 +80,7 @@ def _cell(value: object) -> QTableWidgetItem:
 class QualityPanel(QWidget):
     results_shown = Signal()
     set_added = Signal(str)  # "Embed again" kept another embedding of the items in the project
+    side_by_side_requested = Signal(str)  # show the active set's map beside this set's (compare view)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -155,8 +157,14 @@ class QualityPanel(QWidget):
                                     "of the current row)")
         self.axis_button.setVisible(False)
         self.axis_button.clicked.connect(self.direction_as_axis)
+        self.side_by_side_button = QPushButton("Maps side by side")
+        self.side_by_side_button.setToolTip("The two sets' maps side by side, aligned, with linked zoom, "
+                                            "hover and selection (a row's click selects in both)")
+        self.side_by_side_button.setVisible(False)
+        self.side_by_side_button.clicked.connect(self._side_by_side)
         buttons = QHBoxLayout()
-        for button in (self.run_button, self.cancel_button, self.export_button, self.axis_button):
+        for button in (self.run_button, self.cancel_button, self.export_button, self.axis_button,
+                       self.side_by_side_button):
             buttons.addWidget(button)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -282,6 +290,7 @@ class QualityPanel(QWidget):
         self.status.setText("")
         self.export_button.setEnabled(False)
         self.axis_button.setVisible(False)
+        self.side_by_side_button.setVisible(False)
         self._fill_label_columns()
         self.set_a.clear()
         self.other.clear()
@@ -357,6 +366,7 @@ class QualityPanel(QWidget):
         self.outcome = outcome
         emb = self.state.project.embeddings
         self.axis_button.setVisible(isinstance(outcome, ProbeOutcome))
+        self.side_by_side_button.setVisible(self._other_set(outcome) is not None)
         if isinstance(outcome, ProbeOutcome):
             self._show_probe(outcome)
         else:
@@ -375,6 +385,22 @@ class QualityPanel(QWidget):
         self.state.add_column(name, values)  # the map is coloured by the score
         self.export_button.setEnabled(True)
         self.results_shown.emit()
+
+    def _other_set(self, outcome) -> str | None:
+        """The compared set that is not the active one, if both are sets of the project."""
+        project = self.state.project
+        if not isinstance(outcome, CompareOutcome) or project is None:
+            return None
+        names = [project.active_set if name == OWN_SET else name for name in (outcome.name_a, outcome.name_b)]
+        if not all(name in project.sets for name in names) or project.active_set not in names:
+            return None
+        others = [name for name in names if name != project.active_set]
+        return others[0] if others else None
+
+    def _side_by_side(self) -> None:
+        other = self._other_set(self.outcome)
+        if other is not None:
+            self.side_by_side_requested.emit(other)
 
     def _show_probe(self, outcome: ProbeOutcome) -> None:
         result = outcome.result
