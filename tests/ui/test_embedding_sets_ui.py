@@ -78,3 +78,28 @@ def test_the_active_set_is_saved(window, qtbot, v1_project_path, tmp_path):
 
 def test_one_set_hides_the_switch(opened):
     assert not opened.set_combo.isVisible()
+
+
+def test_embed_again_from_the_map_menu_adds_a_set_with_its_map(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from explorer.core import EmbeddingSet, Project
+
+    words = ["king", "queen", "man", "woman", "paris", "france", "berlin", "germany", "cat", "dog"]
+    emb = EmbeddingSet(np.random.default_rng(0).standard_normal((10, 6)).astype(np.float32), words, words,
+                       modality="word", model_id="random-6")
+    path = save_project(Project(emb), tmp_path / "w.eexp")
+    with qtbot.waitSignal(window.project_opened, timeout=10_000):
+        window.open_project(path)
+    assert not window.set_combo.isVisible()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("glove-6B-50d", True))
+    panel = window.quality_panel
+    with qtbot.waitSignal(panel.set_added, timeout=60_000):
+        window.embed_again_action.trigger()
+    assert window.analysis_tabs.currentWidget().isAncestorOf(panel)  # where the progress shows
+    combo = window.set_combo
+    qtbot.waitUntil(combo.isVisible, timeout=3000)  # the toolbar lays its entries out when idle
+    assert [combo.itemText(i) for i in range(combo.count())] == ["random-6", "glove-6B-50d"]
+    combo.activated.emit(1)
+    assert window.state.project.embeddings.dim == 50 and window.projection_combo.currentText() == "PCA"
+    assert window.scatter.cloud.point_count == 10

@@ -123,7 +123,7 @@ class QualityPanel(QWidget):
         self.embed_button = QPushButton("Embed again…")
         self.embed_button.setToolTip("Embed the items again with another model and keep the result "
                                      "in the project as another set to compare (texts and words)")
-        self.embed_button.clicked.connect(self._ask_model)
+        self.embed_button.clicked.connect(self.ask_model)
         other_row = QHBoxLayout()
         other_row.addWidget(self.other, 1)
         other_row.addWidget(self.browse)
@@ -242,13 +242,32 @@ class QualityPanel(QWidget):
         if path:
             self.other.setEditText(path)
 
-    def _ask_model(self) -> None:
+    def ask_model(self) -> None:
+        """Map ▸ Embed Again with Another Model…, or the panel's button: ask for a model id."""
         from PySide6.QtWidgets import QInputDialog  # noqa: PLC0415
 
-        model, ok = QInputDialog.getText(self, "Embed again", "Model id (as for import):",
-                                         text="all-MiniLM-L6-v2@onnx-int8")
+        model, ok = QInputDialog.getText(
+            self, "Embed again", "Model id, as for import (e.g. all-MiniLM-L6-v2@onnx-int8, "
+            "all-mpnet-base-v2, a model folder).\nThe items get another embedding set with its own map:",
+            text="all-MiniLM-L6-v2@onnx-int8")
         if ok and model.strip():
+            self._bring_forward()  # asked from the Map menu: show where the progress is
             self.embed_again(model.strip())
+
+    def _bring_forward(self) -> None:
+        """Make this panel the visible tab of its dock."""
+        from PySide6.QtWidgets import QDockWidget, QTabWidget  # noqa: PLC0415
+
+        widget = self.parentWidget()
+        while widget is not None:
+            if isinstance(widget, QTabWidget):
+                for page in range(widget.count()):
+                    if widget.widget(page) is self or widget.widget(page).isAncestorOf(self):
+                        widget.setCurrentIndex(page)
+            elif isinstance(widget, QDockWidget):
+                widget.show()
+                widget.raise_()
+            widget = widget.parentWidget()
 
     def embed_again(self, model: str, name: str | None = None) -> None:
         """Embed the items again with ``model`` in the worker; the set joins the project when done."""
