@@ -5,7 +5,11 @@ zoom (the same region of the plane then holds the same items, as far as the maps
 With both maps centred (``A0 = A - mean(A)``, ``B0 = B - mean(B)``), the rotation (or reflection)
 ``R`` minimising ``||B0 R - A0||`` is ``U V^T`` from the SVD ``B0^T A0 = U S V^T``
 (scipy.linalg.orthogonal_procrustes); the best scale is then ``s = trace(S) / ||B0||_F^2``, and
-B aligned is ``s B0 R + mean(A)``.
+B aligned is ``s B0 R + mean(A)``. That least-squares scale shrinks B when the maps agree little
+(by the correlation between them); ``match_spread=True`` scales B to A's spread instead
+(``||A0||_F / ||B0||_F``, as scipy.spatial.procrustes standardises both), so that two maps shown
+side by side have the same size and one zoom fits both. ``disparity`` is always that of the
+least-squares fit: the share of A's spread the best similarity transform of B leaves unexplained.
 """
 
 from __future__ import annotations
@@ -30,9 +34,10 @@ class Alignment:
         return (self.scale * (xy - self.source_mean) @ self.rotation + self.target_mean).astype(np.float32)
 
 
-def procrustes(source: np.ndarray, target: np.ndarray) -> Alignment:
+def procrustes(source: np.ndarray, target: np.ndarray, match_spread: bool = False) -> Alignment:
     """The rotation, scale and translation that bring ``source`` (N, 2) closest to ``target`` (N, 2),
-    row i being the same item in both; rows that are not finite in either are left out of the fit.
+    row i being the same item in both (with ``match_spread``, the scale that gives it the target's
+    spread); rows that are not finite in either are left out of the fit.
     ValueError when the maps differ in size or have fewer than two distinct usable points."""
     a = np.asarray(target, dtype=np.float64)
     b = np.asarray(source, dtype=np.float64)
@@ -49,4 +54,6 @@ def procrustes(source: np.ndarray, target: np.ndarray) -> Alignment:
     rotation, singular_sum = orthogonal_procrustes(b0, a0)
     scale = float(singular_sum) / norm_b
     residual = float(((scale * b0 @ rotation - a0) ** 2).sum())
+    if match_spread:
+        scale = float(np.sqrt(norm_a / norm_b))
     return Alignment(rotation, scale, mean_b, mean_a, residual / norm_a)

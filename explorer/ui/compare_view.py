@@ -42,8 +42,23 @@ class OtherSetMap(LinkedMap):
         return self._coords
 
     def show_coords(self, coords: np.ndarray | None) -> None:
+        """Draw these coordinates (None: nothing) with the session's colours and look."""
         self._coords = coords
-        self._on_projection_changed()
+        self._on_project_changed()
+
+    def _on_project_changed(self) -> None:
+        if self.coords() is None:  # no map of set B (yet), or one of another project
+            self._coords = None
+            self.coloring = None
+            self.cloud.set_points(np.zeros((0, 2), np.float32))
+            self.cloud.set_colors(np.zeros((0, 3), np.uint8))
+            self._rebuild_legend()
+            return
+        super()._on_project_changed()
+
+    def _on_colors_changed(self) -> None:
+        if self.coords() is not None:
+            super()._on_colors_changed()
 
     def _update_region_labels(self) -> None:
         self.label_layer.set_regions(None)
@@ -92,8 +107,8 @@ class CompareWindow(QWidget):
         for signal, slot in self._connections:
             signal.connect(slot)
         self.resize(1100, 560)
-        if state.project is not None:
-            self.map_a.refresh()  # made after the project was opened: pull it once
+        if state.project is not None:  # made after the project was opened: pull it once
+            self.map_a.refresh()
         self.refill()
 
     # ------------------------------------------------------------------ choices
@@ -148,12 +163,12 @@ class CompareWindow(QWidget):
         else:
             source = project.set_projections(name)[map_name].coords
             try:
-                self.alignment = procrustes(source, a_projection.coords)
+                self.alignment = procrustes(source, a_projection.coords, match_spread=True)
                 coords = self.alignment.apply(source)
                 self.fit_note.setText(
-                    f"B ({name} — {map_name}) is rotated, scaled and moved onto A (Procrustes); what is "
-                    f"left apart: {self.alignment.disparity:.0%} of A's spread. Zoom, hover and selection "
-                    "are shared.")
+                    f"B ({name} — {map_name}) is rotated, moved and scaled to A's size (Procrustes); the "
+                    f"best such fit leaves {self.alignment.disparity:.0%} of A's spread apart. Zoom, hover "
+                    "and selection are shared.")
             except ValueError as err:
                 self.fit_note.setText(f"⚠ {err}")
         self._linking = True  # B fits itself to its new points; then it takes A's range

@@ -19,7 +19,7 @@ class SetSwitcher(QComboBox):
         super().__init__(parent)
         self.state = state
         self.actions_shown: list[QAction] = []  # the toolbar entries shown only with several sets
-        self.setMinimumWidth(140)
+        self.setMinimumWidth(110)
         self.setToolTip("The embedding set the map, the panels and the neighbour index work on "
                         "(each set keeps its own maps and results)")
         self.activated.connect(self._on_activated)

@@ -66,3 +66,19 @@ def test_bad_maps_are_refused():
         procrustes(np.zeros((3, 2)), np.zeros((4, 2)))
     with pytest.raises(ValueError, match="two distinct points"):
         procrustes(np.ones((5, 2)), np.random.default_rng(0).standard_normal((5, 2)))
+
+
+def test_matching_spreads_gives_b_the_size_of_a():
+    rng = np.random.default_rng(4)
+    target, source = rng.standard_normal((60, 2)), rng.standard_normal((60, 2)) * 3 + 1
+    least_squares = procrustes(source, target)
+    same_size = procrustes(source, target, match_spread=True)
+    aligned = same_size.apply(source)
+    spread = np.sqrt(((aligned - aligned.mean(axis=0)) ** 2).sum())
+    assert spread == pytest.approx(np.sqrt(((target - target.mean(axis=0)) ** 2).sum()), rel=1e-5)
+    np.testing.assert_allclose(same_size.rotation, least_squares.rotation)
+    assert same_size.scale > least_squares.scale  # unrelated maps: least squares shrinks B
+    assert same_size.disparity == least_squares.disparity
+    # a copy up to a similarity transform: both scales are the same
+    copy = 2.0 * target + 5
+    assert procrustes(copy, target, match_spread=True).scale == pytest.approx(procrustes(copy, target).scale)
