@@ -1029,7 +1029,7 @@ def _read_sets(manifest: dict[str, Any], reader: _Reader, project: Project) -> N
     """The project's other embedding sets, each with its maps, index and session (sanitized as the
     active one's is); the active set keeps the name the file gives it."""
     emb, n = project.embeddings, len(project.embeddings)
-    specs = [_dict(spec) for spec in _list(manifest.get("sets"))]
+    specs = [spec for spec in _list(manifest.get("sets")) if isinstance(spec, dict)]
     others = [spec for spec in specs if spec.get("active") is not True]
     names = [_text(spec.get("name")).strip() for spec in others]
     active = _text(manifest.get("active_set")).strip() or default_set_name(emb.model_id, names)

@@ -132,3 +132,45 @@ def test_two_sets_with_one_name_are_refused(tmp_path):
             archive.writestr(name, data)
     with pytest.raises(ProjectFileError, match="two embedding sets named"):
         load_project(path)
+
+
+def _rewrite(path, change):
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        members = {name: archive.read(name) for name in archive.namelist()}
+    change(manifest)
+    members["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize("junk, fragment", [
+    ([5, "x", None], None),  # not tables: ignored
+    ([{"name": "B", "vectors": 3}], "is damaged"),
+    ([{"name": "B", "vectors": "arrays/vectors.npy", "session": {"__type__": "Popen", "fields": {}}}],
+     "saved session of set 'B' is damaged"),
+    ([{"name": "", "vectors": "arrays/vectors.npy"}], "without a name"),
+])
+def test_hostile_sets_are_refused_in_one_line_or_ignored(tmp_path, junk, fragment):
+    path = save_project(two_set_project(), tmp_path / "p.eexp")
+    _rewrite(path, lambda m: m.update(sets=junk, active_set="model-a"))
+    if fragment is None:
+        assert load_project(path).set_names() == ["model-a"]
+        return
+    with pytest.raises(ProjectFileError, match=fragment) as caught:
+        load_project(path)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_set_session_that_does_not_fit_is_cleaned(tmp_path):
+    project = two_set_project()
+    path = save_project(project, tmp_path / "p.eexp")
+
+    def junk_session(manifest):
+        spec = manifest["sets"][1]
+        spec["session"]["fields"].update(projection="gone", highlighted=[1, 999, -3], view_range=[1, 0, 0, 1])
+    _rewrite(path, junk_session)
+    loaded = load_project(path)
+    loaded.switch_set("B")
+    assert loaded.view.projection == "PCA" and loaded.view.highlighted == [1] and loaded.view.view_range is None
