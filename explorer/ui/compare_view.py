@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from explorer.core.align import Alignment, procrustes
 from explorer.state import AppState
 from explorer.ui.scatter_view import ScatterView
+from explorer.ui.workers import JobRunner, connect_current
 
 
 class LinkedMap(ScatterView):
@@ -83,6 +84,13 @@ class CompareWindow(QWidget):
         self.map_b_choice.setToolTip("Which of that set's maps")
         self.fit_note = QLabel()
         self.fit_note.setWordWrap(True)
+        self.map_button = QPushButton("Compute a PCA map of B")
+        self.map_button.setToolTip("Set B has no map yet (e.g. a set from an older project): compute one")
+        self.map_button.setVisible(False)
+        self.map_button.clicked.connect(self.compute_map_b)
+        self.runner = JobRunner(self)
+        connect_current(self.runner, "finished", self._map_computed)
+        connect_current(self.runner, "failed", lambda message: self.fit_note.setText(f"⚠ {message}"))
         self.set_b.activated.connect(lambda _: self._fill_maps())
         self.map_b_choice.activated.connect(lambda _: self.refresh_b())
         top = QHBoxLayout()
@@ -97,7 +105,10 @@ class CompareWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.fit_note)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.fit_note, 1)
+        bottom.addWidget(self.map_button)
+        layout.addLayout(bottom)
         self._linking = False
         self.map_a.view_box.sigRangeChanged.connect(lambda *_: self._link(self.map_a, self.map_b))
         self.map_b.view_box.sigRangeChanged.connect(lambda *_: self._link(self.map_b, self.map_a))
@@ -158,8 +169,7 @@ class CompareWindow(QWidget):
             self.fit_note.setText("The project has one embedding set: embed the items again with another "
                                   "model (Data quality ▸ Compare ▸ Embed again…) to compare two.")
         elif not map_name:
-            self.fit_note.setText(f"Set {name!r} has no map yet: switch to it (Set box on the toolbar) and "
-                                  "compute one (Map ▸ New Projection).")
+            self.fit_note.setText(f"Set {name!r} has no map yet.")
         else:
             source = project.set_projections(name)[map_name].coords
             try:
@@ -176,7 +186,29 @@ class CompareWindow(QWidget):
             self.map_b.show_coords(coords)
         finally:
             self._linking = False
+        self.map_button.setVisible(bool(project is not None and name and not map_name))
         self._link(self.map_a, self.map_b)
+
+    def compute_map_b(self) -> None:
+        """A PCA map of set B, computed in the worker and kept with that set."""
+        from explorer.core.projections import project as compute_map  # noqa: PLC0415
+
+        project, name = self.state.project, self.set_b.currentText()
+        if project is None or name not in project.sets or self.runner.running:
+            return
+        self._computing = (project, name)
+        self.fit_note.setText(f"Computing a PCA map of {name}…")
+        self.runner.start(compute_map(project.set_vectors(name), "pca"), f"PCA map of {name}")
+
+    def _map_computed(self, projection) -> None:
+        project, name = getattr(self, "_computing", (None, None))
+        if project is not self.state.project or project is None or name not in project.sets \
+                or name == project.active_set:
+            return  # the project or the active set changed meanwhile
+        project.set_projections(name)[projection.name] = projection
+        self.state.set_dirty()
+        self.map_b_choice.clear()
+        self._fill_maps()
 
     def _link(self, source: ScatterView, target: ScatterView) -> None:
         """Give ``target`` the range ``source`` shows (the maps share one frame once aligned)."""
@@ -194,6 +226,7 @@ class CompareWindow(QWidget):
         for signal, slot in self._connections:
             signal.disconnect(slot)
         self._connections = []
+        self.runner.cancel()
         self.map_a.detach()
         self.map_b.detach()
         super().closeEvent(event)

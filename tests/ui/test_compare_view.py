@@ -114,3 +114,25 @@ def test_switching_sets_swaps_the_sides_and_closing_stops_following(compare, qtb
     view.close()
     qtbot.waitUntil(lambda: window.compare_maps.window is None, timeout=3000)
     window.state.select([1, 2])  # nothing left listening from the closed window
+
+
+def test_a_set_without_a_map_gets_one_from_the_compare_window(window, qtbot, tmp_path):
+    """A set from a format-3 file has no map: the window offers to compute a PCA of it."""
+    from tests.io.test_embedding_sets_file import V3_FIXTURE
+
+    with qtbot.waitSignal(window.project_opened, timeout=10_000):
+        window.open_project(V3_FIXTURE)
+    window.compare_maps_action.trigger()
+    view = window.compare_maps.window
+    assert view.set_b.currentText() == "squared" and view.map_b_choice.count() == 0
+    assert view.map_button.isVisibleTo(view) and view.map_b.coords() is None
+    with qtbot.waitSignal(view.runner.finished, timeout=30_000):
+        qtbot.mouseClick(view.map_button, Qt.MouseButton.LeftButton)
+    project = window.state.project
+    assert list(project.set_projections("squared")) == ["PCA"] and window.state.dirty
+    assert view.map_b_choice.currentText() == "PCA" and not view.map_button.isVisibleTo(view)
+    centred = project.set_vectors("squared") - project.set_vectors("squared").mean(axis=0)
+    first = np.linalg.svd(centred, full_matrices=False)[2][0]
+    pc1 = project.set_projections("squared")["PCA"].coords[:, 0]
+    assert abs(np.corrcoef(pc1, centred @ first)[0, 1]) > 0.999  # the first principal component
+    assert view.map_b.coords() is not None and len(view.map_b.coords()) == 200
