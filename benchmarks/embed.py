@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -93,7 +95,6 @@ def import_vs_library(count: int, repeats: int) -> None:
     loading the model, embedding, PCA, saving) beside sentence-transformers loading the same model
     and encoding the same texts in a new process, alternately, ``repeats`` times each."""
     import csv
-    import os
     import subprocess
     import sys
 
@@ -103,6 +104,9 @@ def import_vs_library(count: int, repeats: int) -> None:
     env = dict(os.environ, EXPLORER_DEVICE="cpu", EXPLORER_UMAP_WARMUP="0",
                PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])))
     rows: dict[str, list[float]] = {"explorer import (end to end)": [], "sentence-transformers, batch 32": []}
+    # CPU seconds of each child too: on a shared machine wall time swings with the other load,
+    # the CPU a run needs much less.
+    cpu: dict[str, list[float]] = {name: [] for name in rows}
     with tempfile.TemporaryDirectory() as folder:
         table = Path(folder) / "snippets.csv"
         with open(table, "w", newline="", encoding="utf-8") as f:
@@ -113,6 +117,7 @@ def import_vs_library(count: int, repeats: int) -> None:
         for _ in range(repeats):
             for name in rows:
                 started = time.perf_counter()
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 if name.startswith("explorer"):
                     command = [sys.executable, "-m", "explorer", "import", str(table), "-o",
                                str(Path(folder) / "out.eexp"), "--map", "pca", "--device", "cpu"]
@@ -120,17 +125,21 @@ def import_vs_library(count: int, repeats: int) -> None:
                     command = [sys.executable, "-c", LIBRARY, str(Path(folder) / "texts.json"), name[-2:]]
                 subprocess.run(command, check=True, capture_output=True, cwd=root, env=env)
                 rows[name].append(time.perf_counter() - started)
-                print(f"  {name}: {rows[name][-1]:.1f} s", flush=True)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+                print(f"  {name}: {rows[name][-1]:.1f} s, {cpu[name][-1]:.1f} CPU s", flush=True)
     chars = np.mean([len(t) for t in sample])
     print(f"{count:,} Rotten Tomatoes snippets ({chars:.0f} characters on average), all-MiniLM-L6-v2 on "
           f"the CPU, each a new process (start-up, imports and model load included); median of {repeats}")
-    print("| what | seconds | items/s | ratio to the library (batch 32) |")
-    print("|---|---|---|---|")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print("| what | seconds | items/s | ratio to the library (batch 32) | CPU seconds | CPU ratio |")
+    print("|---|---|---|---|---|---|")
     library = float(np.median(rows["sentence-transformers, batch 32"]))
+    library_cpu = float(np.median(cpu["sentence-transformers, batch 32"]))
     for name, times in rows.items():
-        median = float(np.median(times))
+        median, median_cpu = float(np.median(times)), float(np.median(cpu[name]))
         print(f"| {name} | {median:.1f} ({min(times):.1f}-{max(times):.1f}) | {count / median:.0f} | "
-              f"{median / library:.2f} |", flush=True)
+              f"{median / library:.2f} | {median_cpu:.1f} | {median_cpu / library_cpu:.2f} |", flush=True)
 
 
 def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:

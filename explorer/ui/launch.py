@@ -48,9 +48,9 @@ def run_gui(project: str | None, startup_timing: bool = False) -> int:
         _report_startup(app, window, bool(project))
     window.show()
     if project:
-        window.open_project(project)
+        window.files.open_project(project)
     elif not startup_timing:
-        QTimer.singleShot(300, window.offer_recovery)
+        QTimer.singleShot(300, window.files.offer_recovery)
     return app.exec()
 
 
@@ -98,8 +98,7 @@ def screenshot(project_path: str, output: str, size: tuple[int, int] = (1400, 90
     if color_by and color_by not in project.embeddings.metadata:
         raise ActionError(f"no column {color_by!r}; the project has "
                            f"{', '.join(project.embeddings.metadata) or 'none'}")
-    window._pending_path = Path(project_path).resolve()
-    window._on_loaded(project)
+    window.files.show_opened(project, Path(project_path).resolve())
     if projection:
         window.state.set_projection(projection)
     if color_by:

@@ -1,20 +1,20 @@
-"""The main window: menus and shortcuts in one place (Qt's application example), the map, the side
-panel and the status bar. It owns the AppState; every panel is a view over that state."""
+"""The main window lays out and wires: the map, the side panels, the toolbar, the status bar and the
+menus (declared in one table, explorer.ui.menus). It owns the AppState; every panel is a view over
+that state. Files, imports, projections, bookmarks and source data are handled by the small
+controllers in explorer.ui.controllers, which the menu table's dotted slots name."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
     QDoubleSpinBox,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -31,29 +31,17 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import __version__
-from explorer.actions import ActionError
-from explorer.actions.files import import_job, open_job, save_job
-from explorer.actions.importer import ImportOptions
-from explorer.actions.projections import (
-    AxesRequest,
-    IsolateRequest,
-    ProjectionRequest,
-    axes_job,
-    isolate_job,
-    projection_job,
-)
 from explorer.core.progress import Progress
-from explorer.core.project import Project
-from explorer.core.umap_process import prewarm as prewarm_umap
-from explorer.io.project_file import SUFFIX, load_project, recovered_message, save_project
-from explorer.io.recovery import Recovery
+from explorer.io.project_file import SUFFIX
 from explorer.state import AppState
-from explorer.ui import theme
-from explorer.ui.axes_dialog import AxesDialog
+from explorer.ui import APP_NAME, theme
 from explorer.ui.compare_view import CompareMaps
+from explorer.ui.controllers.bookmarks import BookmarksController
+from explorer.ui.controllers.files import FilesController
+from explorer.ui.controllers.importing import ImportController
+from explorer.ui.controllers.projections import ProjectionController
 from explorer.ui.controllers.source_data import SourceDataController
 from explorer.ui.help_dialogs import HelpDialog, ShortcutsDialog
-from explorer.ui.import_dialog import ImportDialog
 from explorer.ui.job_progress import JobProgress
 from explorer.ui.map_controls import MapControls, count_text, search_columns_button
 from explorer.ui.menus import create_actions, create_menus, project_actions
@@ -64,16 +52,11 @@ from explorer.ui.panels.item_panel import ItemPanel
 from explorer.ui.panels.neighbors_panel import NeighborsPanel
 from explorer.ui.panels.quality_panel import QualityPanel
 from explorer.ui.panels.selection_panel import SelectionPanel
-from explorer.ui.projection_dialog import ProjectionDialog
 from explorer.ui.scatter_view import ScatterView
 from explorer.ui.set_switcher import SetSwitcher, cancel_on_switch
 from explorer.ui.workers import JobRunner, connect_current
 
-APP_NAME = "Embedding Explorer"
-AUTOSAVE_MS = 60_000
-MAX_RECENT = 10
 INSTANT_SEARCH_LIMIT = 100_000  # items; above this the search waits for typing to pause
-PROJECT_FILTER = f"Embedding Explorer projects (*{SUFFIX});;All files (*)"
 
 
 class MainWindow(QMainWindow):
@@ -87,18 +70,8 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, recovery_folder: str | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
-        folder = recovery_folder or str(Path(QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.AppDataLocation)) / "recovery")
-        self.recovery = Recovery(folder)
-        self.autosaver = JobRunner(self)
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.setInterval(AUTOSAVE_MS)
-        self.autosave_timer.timeout.connect(self.autosave)
-        self.autosave_timer.start()
         self.state = AppState()
-        self.computing_projection: str | None = None  # shown in the projection box while it runs
         self.last_error = ""
-        self.last_import_report = ""
         self._first_paint_done = False
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 820)
@@ -145,12 +118,12 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.selection_dock], [170], Qt.Orientation.Vertical)
         self.resizeDocks([self.item_dock], [330], Qt.Orientation.Horizontal)
 
-        self.loader = JobRunner(self)
-        self.saver = JobRunner(self)
-        self.projector = JobRunner(self)
-        self.importer = JobRunner(self)
+        # the controllers the menu table's dotted slots name ("files.open_dialog", ...)
+        self.files = FilesController(self, recovery_folder)  # open, save, recent, autosave, recovery
+        self.imports = ImportController(self)  # new projects: imported data, an isolated selection
+        self.projections = ProjectionController(self)  # new projections and custom axes
+        self.bookmarks = BookmarksController(self)
         self.source_data = SourceDataController(self)
-        self.data_copier = self.source_data.runner
         self.map_controls = MapControls(self.state, self.scatter, self)  # labels, density, legend
         self.map_controls.labels.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self._create_actions()
@@ -162,7 +135,7 @@ class MainWindow(QMainWindow):
         self._connect_jobs()
 
         self.state.project_changed.connect(self._on_project_changed)
-        cancel_on_switch(self.state, lambda: (self.projector, *(panel.runner for panel in (
+        cancel_on_switch(self.state, lambda: (self.projections.runner, *(panel.runner for panel in (
             self.neighbors_panel, self.analogy_panel, self.clusters_panel, self.bias_panel))))
         self.state.projection_changed.connect(self._update_status)
         self.state.projections_changed.connect(self._fill_projection_combo)
@@ -182,8 +155,8 @@ class MainWindow(QMainWindow):
 
     def _create_menus(self) -> None:
         create_menus(self, docks=[self.item_dock, self.selection_dock, self.analysis_dock])
-        self._fill_bookmarks_menu()
-        self._fill_recent_menu()
+        self.bookmarks.fill_menu()
+        self.files.fill_recent_menu()
 
     def clear_selection(self) -> None:
         self.state.select([])
@@ -430,11 +403,12 @@ class MainWindow(QMainWindow):
 
     @property
     def runners(self) -> tuple[JobRunner, ...]:
-        """Every job whose progress the status bar shows (and its Cancel stops): the window's, and
-        the analysis panels' (clusters, WEAT's permutations, neighbours, analogies)."""
+        """Every job whose progress the status bar shows (and its Cancel stops): the controllers'
+        (open, save, projections, imports, source data) and the analysis panels' (clusters, WEAT's
+        permutations, neighbours, analogies). Autosaving runs unseen."""
         panels = (self.neighbors_panel, self.analogy_panel, self.clusters_panel, self.bias_panel)
-        return (self.loader, self.saver, self.projector, self.importer, self.data_copier,
-                *(panel.runner for panel in panels))
+        return (self.files.loader, self.files.saver, self.projections.runner, self.imports.runner,
+                self.source_data.runner, *(panel.runner for panel in panels))
 
     def show_analysis(self, panel: QWidget) -> None:
         self.analysis_dock.show()
@@ -449,16 +423,9 @@ class MainWindow(QMainWindow):
             connect_current(runner, "failed", self._hide_progress)
             connect_current(runner, "cancelled", self._hide_progress)
             connect_current(runner, "finished", self._hide_progress)
-        connect_current(self.loader, "finished", self._on_loaded)
-        connect_current(self.loader, "failed", lambda msg: self.show_error("Cannot open project", msg))
-        connect_current(self.saver, "finished", self._on_saved)
-        connect_current(self.saver, "failed", lambda msg: self.show_error("Cannot save project", msg))
-        connect_current(self.importer, "finished", self._on_imported)
-        connect_current(self.importer, "failed", lambda msg: self.show_error("Cannot import the data", msg))
-        connect_current(self.projector, "progressed", self._on_projection_progress)
-        connect_current(self.projector, "finished", self._on_projection_done)
-        connect_current(self.projector, "cancelled", self._on_projection_cancelled)
-        connect_current(self.projector, "failed", self._on_projection_failed)
+        # the projection box names the projection being computed until it is done or stopped
+        self.projections.computing_changed.connect(self._fill_projection_combo)
+        self.projections.computing_changed.connect(self._update_status)
 
     # ------------------------------------------------------------------ jobs
     def _show_progress(self, step: Progress, *_) -> None:
@@ -470,265 +437,12 @@ class MainWindow(QMainWindow):
             self.progress_bar.finish()
             self.cancel_button.hide()
 
-    def start_job(self, runner: JobRunner, make_job, label: str, error_title: str) -> bool:
-        """Build a job here, on the GUI thread (its inputs are a snapshot taken now), and run it in
-        ``runner``; a request the action refuses is shown at once."""
-        try:
-            job = make_job()
-        except ActionError as err:
-            self.show_error(error_title, str(err))
-            return False
-        runner.start(job, label)
-        return True
-
     def cancel_jobs(self) -> None:
         for runner in self.runners:
             runner.cancel()
         self.statusBar().showMessage("Cancelled", 3000)
 
-    # ------------------------------------------------------------------ autosave and recovery
-    def autosave(self) -> None:
-        """Write unsaved work to the recovery folder, in a worker (the file the user chose is untouched)."""
-        if self.state.project is None or not self.state.dirty or self.autosaver.running:
-            return
-        self.record_session()
-        project, original = self.state.project, self.state.path
-
-        def job():
-            yield Progress(0, 1, "Autosaving")
-            return self.recovery.save(project, original)
-
-        self.autosaver.start(job(), "autosave")
-
-    def offer_recovery(self) -> bool:
-        """After a crash: offer the newest recovery file; True if it was opened."""
-        freed = recovered_message(self.recovery.clean_interrupted())  # autosaves killed half-way
-        if freed:
-            self.statusBar().showMessage(freed, 8000)
-        orphans = self.recovery.orphans()
-        if not orphans:
-            return False
-        newest = orphans[0]
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(newest.saved_at))
-        name = newest.original.name if newest.original else "an unsaved project"
-        answer = QMessageBox.question(
-            self, APP_NAME, f"Embedding Explorer did not close properly. Recover the unsaved work on "
-            f"{name} autosaved at {when}?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
-        if answer != QMessageBox.StandardButton.Yes:
-            for orphan in orphans:
-                self.recovery.discard(orphan)
-            return False
-        try:
-            project = load_project(newest.project_path, self.trusted_folders())
-        except Exception as err:  # noqa: BLE001 - a damaged recovery file is reported, not raised
-            self.show_error("Cannot recover", str(err))
-            return False
-        self.state.set_project(project, newest.original)
-        self.state.set_dirty(True)
-        for orphan in orphans:
-            self.recovery.discard(orphan)
-        return True
-
-    # ------------------------------------------------------------------ import
-    def import_dialog(self, source: str = "") -> None:
-        if not self.confirm_discard():
-            return
-        dialog = ImportDialog(source, self)
-        if dialog.exec():
-            self.import_data(dialog.options())
-
-    def import_data(self, options: ImportOptions) -> None:
-        """Read, embed and map in a worker; the open project stays until the new one is ready."""
-        self.importer.start(import_job(options), f"import {Path(options.source).name}")
-
-    def _on_imported(self, result) -> None:
-        if isinstance(result, Project):  # an isolated selection
-            self.state.set_project(result, None)
-            self.state.set_dirty(True)
-            self.import_finished.emit(f"Isolated {len(result.embeddings):,} items")
-            return
-        self.state.set_project(result.project, None)
-        self.state.set_dirty(True)
-        if result.project.source is not None and result.project.source.root is not None:
-            self.trust_folder(result.project.source.root)  # the user chose it: its images may be read
-        emb = result.project.embeddings
-        message = (f"Imported {len(emb):,} items ({emb.model_id}, {result.embedded:,} embedded) in "
-                   f"{result.seconds:.0f} s. {result.report.summary()}")
-        self.last_import_report = message
-        if result.report.rows_skipped:
-            self.show_error("Some rows were skipped", message)
-        else:
-            self.statusBar().showMessage(message, 8000)
-        self.import_finished.emit(message)
-
-    # ------------------------------------------------------------------ projections
-    def new_projection_dialog(self) -> None:
-        project = self.state.project
-        if project is None:
-            return
-        dialog = ProjectionDialog(list(project.projections), len(project.embeddings), self)
-        if dialog.exec():
-            self.compute_projection(*dialog.choice())
-
-    def compute_projection(self, method: str, name: str, params: dict) -> None:
-        """Compute in a worker; t-SNE shows its layout moving on the map while it optimises."""
-        project = self.state.project
-        if project is None:
-            return
-        if self.start_job(self.projector, lambda: projection_job(project.embeddings,
-                                                                 ProjectionRequest(method, params, name)),
-                          f"{method} projection", "Cannot compute the projection"):
-            self._show_computing(name)
-
-    def isolate_selection(self) -> None:
-        """Re-project just the selected items, as a new (unsaved) project, with the current method."""
-        project = self.state.project
-        if project is None or len(self.state.selection) < 3:
-            self.statusBar().showMessage("Select at least 3 points to isolate them", 4000)
-            return
-        if not self.confirm_discard():
-            return
-        current = project.current_projection
-        method = current.method if current is not None and current.method in ("pca", "tsne", "umap") else "pca"
-        params = dict(current.params) if current is not None and method == current.method else {}
-        request = IsolateRequest(tuple(self.state.selection), method, params)
-        self.start_job(self.importer, lambda: isolate_job(project, request), "isolate selection",
-                       "Cannot isolate the selection")
-
-    def custom_axes_dialog(self) -> None:
-        if self.state.project is None:
-            return
-        dialog = AxesDialog(self)
-        if dialog.exec():
-            self.compute_axes(*dialog.ends())
-
-    def compute_axes(self, x_from: str, x_to: str, y_from: str = "", y_to: str = "") -> None:
-        emb = self.state.project.embeddings
-        request = AxesRequest(x_from, x_to, y_from, y_to, tuple(self.state.selection))
-        if self.start_job(self.projector, lambda: axes_job(emb, request), "custom axes",
-                          "Cannot compute the axes"):
-            self._show_computing("custom axes")
-
-    def _on_projection_progress(self, step: Progress) -> None:
-        if step.partial is not None:
-            self.state.set_preview(step.partial)
-
-    def _show_computing(self, name: str | None) -> None:
-        """The projection box names the projection being computed (its layout is what the map
-        shows while it optimises) until it is done, cancelled or failed."""
-        self.computing_projection = name
-        self._fill_projection_combo()
-        self._update_status()
-
-    def _on_projection_done(self, projection) -> None:
-        self.computing_projection = None
-        self.state.set_preview(None)
-        self.state.add_projection(projection)
-        self.statusBar().showMessage(f"Projection {projection.name} ready", 4000)
-        self.projection_ready.emit(projection.name)
-
-    def _on_projection_cancelled(self) -> None:
-        self.state.set_preview(None)
-        self._show_computing(None)
-
-    def _on_projection_failed(self, message: str) -> None:
-        self.state.set_preview(None)
-        self._show_computing(None)
-        self.show_error("Cannot compute the projection", message)
-
-    # ------------------------------------------------------------------ open
-    def open_dialog(self) -> None:
-        if not self.confirm_discard():
-            return
-        start = str(self.state.path.parent) if self.state.path else str(Path.cwd())
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, PROJECT_FILTER)
-        if path:
-            self.open_project(path, ask=False)
-
-    def open_project(self, path: str | Path, block: bool = False, ask: bool = True) -> bool:
-        """Open a project in a worker (or at once with ``block``); the open project stays as it is
-        until the new one has loaded completely, and stays if loading fails."""
-        if ask and not self.confirm_discard():
-            return False
-        path = Path(path).expanduser().resolve()
-        if block:
-            try:
-                project = load_project(path, self.trusted_folders())
-            except Exception as err:  # noqa: BLE001 - reported in one line
-                self.show_error("Cannot open project", str(err))
-                return False
-            self._pending_path = path
-            self._on_loaded(project)
-            return True
-        self._pending_path = path
-        self.loader.start(open_job(path, self.trusted_folders()), f"open {path.name}")
-        return True
-
-    def _on_loaded(self, project: Project) -> None:
-        path = self._pending_path
-        self.state.set_project(project, path)
-        self._add_recent(path)
-        source = project.source
-        if project.embeddings.image_paths is not None and source is not None and source.root is None:
-            self.statusBar().showMessage(
-                f"The images of this project are not in a folder it may use here ({source.stored_root}); "
-                "File > Source Data > Locate the Data Folder… points it at them", 15000)
-        else:
-            self.statusBar().showMessage(f"Opened {path}", 4000)
-        self.project_opened.emit(str(path))
-        # Compile UMAP's numba code in a background process now, not on the user's first click.
-        QTimer.singleShot(2000, prewarm_umap)
-
-    # ------------------------------------------------------------------ save
-    def save(self, block: bool = False) -> bool:
-        if self.state.project is None:
-            return False
-        if self.state.path is None:
-            return self.save_as_dialog()
-        return self.save_to(self.state.path, block=block)
-
-    def save_as_dialog(self) -> bool:
-        if self.state.project is None:
-            return False
-        start = str(self.state.path) if self.state.path else str(Path.cwd() / f"untitled{SUFFIX}")
-        path, _ = QFileDialog.getSaveFileName(self, "Save project as", start, PROJECT_FILTER)
-        if not path:
-            return False
-        if not path.endswith(SUFFIX):
-            path += SUFFIX
-        return self.save_to(path)
-
-    def save_to(self, path: str | Path, block: bool = False) -> bool:
-        project = self.state.project
-        if project is None:
-            return False
-        path = Path(path).expanduser().resolve()
-        self.record_session()
-        self._saving = (path, self.state.revision)
-        if block:
-            try:
-                save_project(project, path)
-            except Exception as err:  # noqa: BLE001
-                self.show_error("Cannot save project", str(err))
-                return False
-            self._on_saved(path)
-            return True
-        self.saver.start(save_job(project, path), f"save {path.name}")
-        return True
-
-    def _on_saved(self, path: Path) -> None:
-        target, revision = self._saving
-        if self.state.path != target:
-            self.state.set_path(target)
-        if self.state.revision == revision:  # nothing changed while the file was written
-            self.state.set_dirty(False)
-        self._add_recent(target)
-        if not self.state.dirty:
-            self.recovery.clear()
-        self.statusBar().showMessage(f"Saved {target}", 4000)
-        self.project_saved.emit(str(target))
-
+    # ------------------------------------------------------------------ map image
     def export_map_dialog(self) -> None:
         if self.state.project is None:
             return
@@ -749,72 +463,6 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot export the map", str(err))
             return
         self.statusBar().showMessage(f"Exported the map to {Path(path).resolve()}", 8000)
-
-    # ------------------------------------------------------------------ what a project keeps
-    def record_session(self) -> None:
-        """Before a save: the visible area of the map, which the view changes without the user
-        (fits, new layouts). Everything else the session keeps is written as it changes."""
-        self.scatter.record_view()
-
-    # ------------------------------------------------------------------ bookmarks
-    def bookmark_dialog(self) -> None:
-        if self.state.project is None or not self.state.selection:
-            self.statusBar().showMessage("Select some points to bookmark them", 4000)
-            return
-        default = f"Bookmark {len(self.state.project.bookmarks) + 1}"
-        name, ok = QInputDialog.getText(self, "Bookmark selection",
-                                        f"Name for these {len(self.state.selection):,} items:", text=default)
-        if ok and name.strip():
-            self.state.add_bookmark(name)
-            self.statusBar().showMessage(f"Bookmarked {len(self.state.selection):,} items as {name.strip()}", 4000)
-
-    def _fill_bookmarks_menu(self) -> None:
-        menu = self.bookmarks_menu
-        menu.clear()
-        menu.addAction(self.bookmark_action)
-        project = self.state.project
-        bookmarks = project.bookmarks if project is not None else {}
-        if bookmarks:
-            menu.addSeparator()
-            for name, items in bookmarks.items():
-                action = menu.addAction(f"{name}  ({len(items):,})")
-                action.setStatusTip(f"Select the {len(items):,} items bookmarked as {name}")
-                action.triggered.connect(lambda _=False, n=name: self.state.select_bookmark(n))
-            remove = menu.addMenu("Remove")
-            for name in bookmarks:
-                remove.addAction(name, lambda n=name: self.state.remove_bookmark(n))
-
-    # ------------------------------------------------------------------ source data
-    def trusted_folders(self) -> list[str]:
-        return self.source_data.trusted_folders()
-
-    def trust_folder(self, folder: str | Path) -> None:
-        self.source_data.trust_folder(folder)
-
-    # ------------------------------------------------------------------ recent files
-    def recent_files(self) -> list[str]:
-        value = self.settings.value("recent_files", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
-
-    def _add_recent(self, path: Path) -> None:
-        entries = [str(path)] + [p for p in self.recent_files() if p != str(path)]
-        self.settings.setValue("recent_files", entries[:MAX_RECENT])
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        entries = self.recent_files()
-        for entry in entries:
-            action = self.recent_menu.addAction(Path(entry).name)
-            action.setToolTip(entry)
-            action.setStatusTip(entry)
-            action.triggered.connect(lambda _=False, p=entry: self.open_project(p))
-        if entries:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear list", lambda: self.settings.setValue("recent_files", []))
-        else:
-            self.recent_menu.addAction("No recent projects").setEnabled(False)
 
     # ------------------------------------------------------------------ state -> window
     def _on_project_changed(self) -> None:
@@ -868,8 +516,8 @@ class MainWindow(QMainWindow):
             self.projection_combo.addItems(list(project.projections))
             if project.view.projection:
                 self.projection_combo.setCurrentText(project.view.projection)
-            if self.computing_projection:
-                self.projection_combo.addItem(f"{self.computing_projection} (computing…)")
+            if self.projections.computing:
+                self.projection_combo.addItem(f"{self.projections.computing} (computing…)")
                 self.projection_combo.setCurrentIndex(self.projection_combo.count() - 1)
         self.projection_combo.blockSignals(False)
 
@@ -894,11 +542,11 @@ class MainWindow(QMainWindow):
         emb = project.embeddings
         projection = project.current_projection
         shown = f"{projection.name} ({projection.method})" if projection else "no projection"
-        if self.computing_projection:
-            shown = f"computing {self.computing_projection}"
+        if self.projections.computing:
+            shown = f"computing {self.projections.computing}"
         self.summary_label.setText(
             f"{len(emb):,} points · {emb.dim}-d · model {emb.model_id or 'unknown'} · {shown}")
-        if projection is not None and not self.computing_projection \
+        if projection is not None and not self.projections.computing \
                 and self.projection_combo.currentText() != projection.name:
             self.projection_combo.setCurrentText(projection.name)
 
@@ -931,32 +579,14 @@ class MainWindow(QMainWindow):
                           f"<b>{APP_NAME}</b> {__version__}<br>Maps, neighbours, analogies, clusters "
                           "and bias probes over your own embeddings, offline.")
 
-    def confirm_discard(self) -> bool:
-        """True when there are no unsaved changes, or the user saved or discarded them."""
-        if not self.state.dirty:
-            return True
-        answer = QMessageBox.question(
-            self, APP_NAME, "The project has unsaved changes. Save them first?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
-        if answer == QMessageBox.StandardButton.Save:
-            if self.state.path is None:
-                return self.save_as_dialog() and not self.state.dirty
-            return self.save_to(self.state.path, block=True)
-        return answer == QMessageBox.StandardButton.Discard
-
     # ------------------------------------------------------------------ Qt events
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if not self.confirm_discard():
+        if not self.files.confirm_discard():
             event.ignore()
             return
-        self.loader.cancel()
-        self.projector.cancel()
-        self.saver.wait(30)  # never cut a save short
+        self.projections.runner.cancel()
+        self.files.finish()  # stops loading and autosaving, lets a save end, clears the recovery file
         self.save_layout()
-        self.autosave_timer.stop()
-        self.autosaver.wait(30)
-        self.recovery.clear()  # saved or discarded on purpose: nothing to recover
         event.accept()
 
     def paintEvent(self, event) -> None:  # noqa: N802
@@ -977,9 +607,9 @@ class MainWindow(QMainWindow):
             return
         event.acceptProposedAction()
         if path.endswith(SUFFIX):
-            self.open_project(path)
+            self.files.open_project(path)
         else:
-            QTimer.singleShot(0, lambda: self.import_dialog(path))
+            QTimer.singleShot(0, lambda: self.imports.import_dialog(path))
 
     @staticmethod
     def _dropped_path(event) -> str | None:

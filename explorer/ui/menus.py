@@ -2,9 +2,10 @@
 create_menus, in data). The Help > Keyboard Shortcuts list and the tests read the same table.
 
 ``MENUS`` lists, per menu, its entries in order: an ``Command`` (created once as
-``window.<name>_action``, its ``slot`` a method name of the window or a dotted path from it), a
-``SEPARATOR``, a ``Submenu`` filled from its own entries or by a window method when it opens, or a
-``DockToggles`` marker for the docks' show/hide actions.
+``window.<name>_action``, its ``slot`` a method name of the window or a dotted path from it, such
+as a controller's method: "files.open_dialog"), a ``SEPARATOR``, a ``Submenu`` filled from its own
+entries or by a window method (or dotted path) when it opens, or a ``DockToggles`` marker for the
+docks' show/hide actions.
 """
 
 from __future__ import annotations
@@ -41,13 +42,13 @@ DOCK_TOGGLES = "docks"
 
 MENUS: tuple[tuple[str, str, tuple], ...] = (
     ("file", "&File", (
-        Command("import", "New Project from &Data…", "import_dialog", _KEYS.New,
+        Command("import", "New Project from &Data…", "imports.import_dialog", _KEYS.New,
                 "Import texts, images or vectors into a new project"),
-        Command("open", "&Open…", "open_dialog", _KEYS.Open, "Open a project file"),
-        Submenu("recent", "Open &Recent", fill="_fill_recent_menu"),
+        Command("open", "&Open…", "files.open_dialog", _KEYS.Open, "Open a project file"),
+        Submenu("recent", "Open &Recent", fill="files.fill_recent_menu"),
         SEPARATOR,
-        Command("save", "&Save", "save", _KEYS.Save, "Save the project", needs_project=True),
-        Command("save_as", "Save &As…", "save_as_dialog", _KEYS.SaveAs, "Save the project under a new name",
+        Command("save", "&Save", "files.save", _KEYS.Save, "Save the project", needs_project=True),
+        Command("save_as", "Save &As…", "files.save_as_dialog", _KEYS.SaveAs, "Save the project under a new name",
                 needs_project=True),
         SEPARATOR,
         Command("export_map", "Export &Map Image…", "export_map_dialog", "Ctrl+E", "Save the map as PNG or SVG",
@@ -83,9 +84,9 @@ MENUS: tuple[tuple[str, str, tuple], ...] = (
         Submenu("theme", "&Theme"),  # System / Light / Dark, filled by the window (one exclusive group)
     )),
     ("map", "&Map", (
-        Command("new_projection", "&New Projection…", "new_projection_dialog", "Ctrl+P",
+        Command("new_projection", "&New Projection…", "projections.new_projection_dialog", "Ctrl+P",
                 "Compute PCA, t-SNE or UMAP coordinates", needs_project=True),
-        Command("custom_axes", "Custom &Axes…", "custom_axes_dialog", None,
+        Command("custom_axes", "Custom &Axes…", "projections.custom_axes_dialog", None,
                 "Axes from one term or selection to another (e.g. he → she)", needs_project=True),
         Command("embed_again", "&Embed Again with Another Model…", "quality_panel.ask_model", None,
                 "Another embedding set of the items, with its own maps, index and results",
@@ -94,13 +95,13 @@ MENUS: tuple[tuple[str, str, tuple], ...] = (
                 "The active embedding set's map beside another set's, aligned, with linked zoom, hover "
                 "and selection", needs_project=True),
         SEPARATOR,
-        Command("isolate", "&Isolate Selection", "isolate_selection", "Ctrl+I",
+        Command("isolate", "&Isolate Selection", "imports.isolate_selection", "Ctrl+I",
                 "A new project of the selected items, with its own map", needs_project=True),
     )),
     ("bookmarks", "&Bookmarks", (
-        Command("bookmark", "&Bookmark Selection…", "bookmark_dialog", "Ctrl+D",
+        Command("bookmark", "&Bookmark Selection…", "bookmarks.bookmark_dialog", "Ctrl+D",
                 "Keep the selected items under a name, saved with the project", needs_project=True),
-        Submenu("bookmarks_list", "", fill="_fill_bookmarks_menu"),  # the saved bookmarks, listed here
+        Submenu("bookmarks_list", "", fill="bookmarks.fill_menu"),  # the saved bookmarks, listed here
     )),
     ("help", "&Help", (
         Command("getting_started", "&Getting Started", "show_getting_started", _KEYS.HelpContents,

@@ -27,8 +27,8 @@ def window(qtbot, settings, recovery_folder):
     qtbot.waitExposed(win)
     yield win
     win.state.set_dirty(False)  # no unsaved-changes prompt during teardown
-    win.loader.wait(10)
-    win.saver.wait(10)
+    win.files.loader.wait(10)
+    win.files.saver.wait(10)
     win.close()
     win.deleteLater()
 
@@ -37,7 +37,7 @@ def window(qtbot, settings, recovery_folder):
 def opened(window, qtbot, v1_project_path):
     """The main window with the format-1 fixture open, laid out and painted."""
     with qtbot.waitSignal(window.project_opened, timeout=10_000):
-        window.open_project(v1_project_path)
+        window.files.open_project(v1_project_path)
     qtbot.wait(50)
     return window
 

@@ -20,7 +20,7 @@ def glove_20k(tmp_path_factory):
 @pytest.fixture
 def words_window(window, qtbot, glove_20k):
     with qtbot.waitSignal(window.project_opened, timeout=20_000):
-        window.open_project(glove_20k)
+        window.files.open_project(glove_20k)
     return window
 
 
@@ -153,7 +153,7 @@ def test_custom_axes_dialog_he_to_she(words_window, qtbot):
     # A selection centroid works as an end too.
     words_window.state.select([key["king"], key["prince"]])
     with qtbot.waitSignal(words_window.projection_ready, timeout=20_000):
-        words_window.compute_axes("selection", "queen")
+        words_window.projections.compute_axes("selection", "queen")
     assert "Axes selection→queen" in project.projections
 
 
@@ -162,7 +162,7 @@ def test_seat_weat_on_a_sentence_project(window, qtbot, tmp_path):
     data = tmp_path / "t.txt"
     data.write_text("a quiet film\na loud film\na film about gardens\na film about war\n")
     with qtbot.waitSignal(window.import_finished, timeout=120_000):
-        window.import_data(ImportOptions(str(data), first_map="pca"))
+        window.imports.import_data(ImportOptions(str(data), first_map="pca"))
     panel = window.bias_panel
     assert panel.seat.isChecked()
     panel.preset.setCurrentText("Custom word sets")

@@ -40,7 +40,7 @@ def compare(window, qtbot, v1_project_path, tmp_path):
     project.add_set(VectorSet("noisy", "noise", other, {"PCA": Projection("PCA", "pca", b)}))
     path = save_project(project, tmp_path / "two.eexp")
     with qtbot.waitSignal(window.project_opened, timeout=10_000):
-        window.open_project(path)
+        window.files.open_project(path)
     window.compare_maps_action.trigger()
     view = window.compare_maps.window
     view.move(window.geometry().right() + 20, 0)  # not over the main window: the pointer finds it
@@ -121,7 +121,7 @@ def test_a_set_without_a_map_gets_one_from_the_compare_window(window, qtbot, tmp
     from tests.io.test_embedding_sets_file import V3_FIXTURE
 
     with qtbot.waitSignal(window.project_opened, timeout=10_000):
-        window.open_project(V3_FIXTURE)
+        window.files.open_project(V3_FIXTURE)
     window.compare_maps_action.trigger()
     view = window.compare_maps.window
     assert view.set_b.currentText() == "squared" and view.map_b_choice.count() == 0

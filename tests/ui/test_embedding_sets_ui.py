@@ -25,7 +25,7 @@ def open_with_two_sets(window, qtbot, v1_project_path, tmp_path):
     project.add_set(VectorSet("signed-sqrt", "sqrt-model", other, {"B map": Projection("B map", "pca", coords)}))
     path = save_project(project, tmp_path / "two.eexp")
     with qtbot.waitSignal(window.project_opened, timeout=10_000):
-        window.open_project(path)
+        window.files.open_project(path)
     qtbot.wait(20)
     return other, coords
 
@@ -72,7 +72,7 @@ def test_the_active_set_is_saved(window, qtbot, v1_project_path, tmp_path):
     open_with_two_sets(window, qtbot, v1_project_path, tmp_path)
     window.state.switch_set("signed-sqrt")
     path = tmp_path / "saved.eexp"
-    assert window.save_to(path, block=True)
+    assert window.files.save_to(path, block=True)
     assert load_project(path).active_set == "signed-sqrt"
 
 
@@ -90,7 +90,7 @@ def test_embed_again_from_the_map_menu_adds_a_set_with_its_map(window, qtbot, tm
                        modality="word", model_id="random-6")
     path = save_project(Project(emb), tmp_path / "w.eexp")
     with qtbot.waitSignal(window.project_opened, timeout=10_000):
-        window.open_project(path)
+        window.files.open_project(path)
     assert not window.set_combo.isVisible()
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("glove-6B-50d", True))
     panel = window.quality_panel

@@ -65,7 +65,7 @@ IMAGES = ["0/a.png", "1/b.png", "2/c.png", "3/d.png"]
 @pytest.mark.parametrize("with_project", [None, "word", "text", "image"])
 def test_no_panel_page_needs_a_scroll_bar_at_the_default_size(window, qtbot, v1_project_path, with_project):
     if with_project == "word":
-        assert window.open_project(v1_project_path, block=True, ask=False)
+        assert window.files.open_project(v1_project_path, block=True, ask=False)
     elif with_project == "text":  # the pages that say why they do not apply must fit too
         window.state.set_project(small_project("text", SENTENCES, "all-MiniLM-L6-v2"))
     elif with_project == "image":
@@ -176,7 +176,7 @@ def test_progress_of_a_cancelled_job_is_dropped(qtbot):
 
 
 def test_status_never_goes_back_after_cancel(opened, qtbot):
-    runner = opened.projector
+    runner = opened.projections.runner
 
     def job():
         while True:
@@ -211,11 +211,11 @@ def test_panel_jobs_report_in_the_status_bar(opened, qtbot):
 
 
 def test_projection_box_shows_the_projection_being_computed(opened, qtbot):
-    opened.compute_projection("tsne", "t-SNE slow", {"n_iter": 5000})
+    opened.projections.compute_projection("tsne", "t-SNE slow", {"n_iter": 5000})
     qtbot.waitUntil(lambda: opened.cancel_button.isVisible(), timeout=10_000)
     assert opened.projection_combo.currentText() == "t-SNE slow (computing…)"
     assert "computing t-SNE slow" in opened.summary_label.text()
-    with qtbot.waitSignal(opened.projector.cancelled, timeout=30_000):
+    with qtbot.waitSignal(opened.projections.runner.cancelled, timeout=30_000):
         opened.cancel_button.click()
     assert opened.projection_combo.currentText() == "PCA"
     assert opened.projection_combo.findText("t-SNE slow (computing…)") < 0
@@ -304,9 +304,9 @@ def test_saved_preset_comes_back_with_its_project(opened, qtbot, tmp_path):
     bias.preset.setCurrentIndex(3)
     chosen = bias.preset.currentText()
     path = tmp_path / "p.eexp"
-    assert opened.save_to(path, block=True)
+    assert opened.files.save_to(path, block=True)
     opened.state.set_project(small_project("text", SENTENCES, "all-MiniLM-L6-v2"))
-    assert opened.open_project(path, block=True, ask=False)
+    assert opened.files.open_project(path, block=True, ask=False)
     assert bias.preset.currentText() == chosen
     assert not opened.state.dirty  # the per-project defaults are not edits
 
@@ -317,10 +317,10 @@ def test_sentence_project_keeps_its_own_choices(window, tmp_path):
     bias.preset.setCurrentIndex(2)
     bias.sets["A"].setText("joy, love")
     path = tmp_path / "texts.eexp"
-    assert window.save_to(path, block=True)
+    assert window.files.save_to(path, block=True)
     window.state.set_project(small_project("word", ["king", "queen", "man", "woman"], "glove-6B-50d"))
     assert bias.preset.currentText().startswith("WEAT 1")
-    assert window.open_project(path, block=True, ask=False)
+    assert window.files.open_project(path, block=True, ask=False)
     assert bias.preset.currentText().startswith("SEAT 3") and bias.sets["A"].text() == "joy, love"
     assert bias.seat.isChecked() and not window.state.dirty
 

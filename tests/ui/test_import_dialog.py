@@ -146,9 +146,9 @@ def test_cancel_an_import_keeps_the_open_project(opened, qtbot, tmp_path):
     data = tmp_path / "long.txt"
     data.write_text("".join(f"review number {i}: " + "a long and winding sentence " * 12 + "\n" for i in range(3000)))
     before = opened.state.project
-    opened.import_data(ImportOptions(str(data), first_map="pca"))
+    opened.imports.import_data(ImportOptions(str(data), first_map="pca"))
     qtbot.waitUntil(lambda: "Embedding" in opened.progress_bar.format(), timeout=60_000)
-    with qtbot.waitSignal(opened.importer.cancelled, timeout=10_000):
+    with qtbot.waitSignal(opened.imports.runner.cancelled, timeout=10_000):
         opened.cancel_button.click()
     assert opened.state.project is before and opened.state.path is not None
     assert not list(tmp_path.glob("*.eexp"))  # nothing half-written

@@ -43,7 +43,7 @@ def test_open_from_file_menu(window, qtbot, v1_project_path, monkeypatch):
     assert window.scatter.cloud.point_count == 400
     assert window.projection_combo.currentText() == "PCA"
     assert window.color_combo.currentText() == "band"
-    assert str(v1_project_path) in window.recent_files()
+    assert str(v1_project_path) in window.files.recent_files()
 
 
 def test_map_is_painted_in_colour(opened, qtbot):
@@ -123,7 +123,7 @@ def test_switch_projection_and_colouring(opened, qtbot):
 
 def test_save_with_shortcut_then_reopen_restores_the_view(opened, qtbot, project_copy, settings):
     with qtbot.waitSignal(opened.project_opened, timeout=10_000):
-        opened.open_project(project_copy)
+        opened.files.open_project(project_copy)
     index = isolated_point(opened)
     qtbot.mouseClick(opened.scatter.viewport(), Qt.MouseButton.LeftButton, pos=viewport_pos(opened, index))
     opened.projection_combo.setCurrentText("PCA 2-3")
@@ -136,7 +136,7 @@ def test_save_with_shortcut_then_reopen_restores_the_view(opened, qtbot, project
     fresh = MainWindow(settings=settings)
     qtbot.addWidget(fresh)
     with qtbot.waitSignal(fresh.project_opened, timeout=10_000):
-        fresh.open_project(project_copy)
+        fresh.files.open_project(project_copy)
     assert fresh.state.selection == [index]
     assert fresh.projection_combo.currentText() == "PCA 2-3"
     assert fresh.color_combo.currentText() == "frequency_rank"
@@ -157,7 +157,7 @@ def test_save_as_writes_a_new_file(opened, qtbot, tmp_path, monkeypatch):
 def _expect_refusal(window, qtbot, path, fragment):
     before = window.state.project
     with qtbot.waitSignal(window.error_shown, timeout=10_000) as blocker:
-        window.open_project(path)
+        window.files.open_project(path)
     assert fragment in blocker.args[0]
     assert window.state.project is before  # the open project is untouched
     assert window.findChild(QMessageBox, "error_box").text() == blocker.args[0]

@@ -148,8 +148,8 @@ def test_typed_text_over_images_uses_conse_and_says_so(window, qtbot, monkeypatc
     assert "ConSE" in panel.note.text() and "approximation" in panel.note.text()
     assert panel.table_columns()["text"][0] == "photo4.png"
     path = tmp_path / "images.eexp"
-    assert window.save_to(path, block=True)
+    assert window.files.save_to(path, block=True)
     window.state.set_project(None)
-    assert window.open_project(path, block=True, ask=False)
+    assert window.files.open_project(path, block=True, ask=False)
     assert panel.table.item(0, 1).text() == "photo4.png" and "ConSE" in panel.note.text()
     assert panel.query.text() == "a red balloon"

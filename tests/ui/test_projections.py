@@ -40,10 +40,10 @@ def test_new_tsne_projection_moves_on_the_map_then_is_stored(opened, qtbot):
 
 
 def test_cancel_a_running_projection(opened, qtbot):
-    opened.compute_projection("tsne", "slow", {"n_iter": 5000})
+    opened.projections.compute_projection("tsne", "slow", {"n_iter": 5000})
     qtbot.waitUntil(lambda: opened.cancel_button.isVisible(), timeout=10_000)
     qtbot.waitUntil(lambda: opened.state.preview is not None, timeout=60_000)
-    with qtbot.waitSignal(opened.projector.cancelled, timeout=10_000):
+    with qtbot.waitSignal(opened.projections.runner.cancelled, timeout=10_000):
         opened.cancel_button.click()
     assert "slow" not in opened.state.project.projections
     assert opened.state.preview is None
@@ -53,12 +53,12 @@ def test_cancel_a_running_projection(opened, qtbot):
 def test_cancel_a_running_umap_stops_its_process(opened, qtbot):
     from explorer.core.umap_process import UmapProcess
 
-    opened.compute_projection("umap", "UMAP slow", {"n_neighbors": 15})
+    opened.projections.compute_projection("umap", "UMAP slow", {"n_neighbors": 15})
     qtbot.waitUntil(lambda: opened.cancel_button.isVisible(), timeout=10_000)
     qtbot.waitUntil(lambda: UmapProcess._shared is not None, timeout=10_000)
     process = UmapProcess._shared.process
     qtbot.wait(300)
-    with qtbot.waitSignal(opened.projector.cancelled, timeout=10_000):
+    with qtbot.waitSignal(opened.projections.runner.cancelled, timeout=10_000):
         opened.cancel_button.click()
     assert process.poll() is not None, "the UMAP process must be stopped, not left running"
     assert "UMAP slow" not in opened.state.project.projections
@@ -73,7 +73,7 @@ def test_umap_warm_up_then_compute(opened, qtbot, monkeypatch):
     previews = []
     opened.state.preview_changed.connect(lambda: previews.append(opened.state.preview is not None))
     with qtbot.waitSignal(opened.projection_ready, timeout=240_000):
-        opened.compute_projection("umap", "UMAP", {"n_neighbors": 10, "seed": 2})
+        opened.projections.compute_projection("umap", "UMAP", {"n_neighbors": 10, "seed": 2})
     coords = opened.state.project.projections["UMAP"].coords
     assert coords.shape == (400, 2) and np.isfinite(coords).all()
     assert UmapProcess._shared is not None and not UmapProcess._shared.warming

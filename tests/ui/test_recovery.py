@@ -21,12 +21,12 @@ def dead_pid() -> int:
 
 def test_autosave_then_recover_after_a_crash(window, qtbot, settings, recovery_folder, project_copy):
     with qtbot.waitSignal(window.project_opened, timeout=10_000):
-        window.open_project(project_copy)
+        window.files.open_project(project_copy)
     window.state.select([3, 4])
     window.projection_combo.setCurrentText("PCA 2-3")
     before = project_copy.read_bytes()
-    with qtbot.waitSignal(window.autosaver.finished, timeout=10_000):
-        window.autosave()
+    with qtbot.waitSignal(window.files.autosaver.finished, timeout=10_000):
+        window.files.autosave()
     assert project_copy.read_bytes() == before  # the user's own file is not touched by autosave
     info_path = next(Path(recovery_folder).glob("session-*.json"))
     # The crash: this session's recovery file now belongs to a process that is gone.
@@ -37,11 +37,11 @@ def test_autosave_then_recover_after_a_crash(window, qtbot, settings, recovery_f
     fresh = MainWindow(settings=settings, recovery_folder=recovery_folder)
     try:
         _answer_next_question(QMessageBox.StandardButton.Yes)
-        assert fresh.offer_recovery()
+        assert fresh.files.offer_recovery()
         assert fresh.state.selection == [3, 4]
         assert fresh.state.project.view.projection == "PCA 2-3"
         assert fresh.state.path == project_copy and fresh.isWindowModified()
-        assert fresh.recovery.orphans() == []
+        assert fresh.files.recovery.orphans() == []
     finally:
         fresh.state.set_dirty(False)
         fresh.close()
@@ -50,12 +50,12 @@ def test_autosave_then_recover_after_a_crash(window, qtbot, settings, recovery_f
 def test_no_offer_while_the_other_session_runs_and_clean_close_clears(window, qtbot, settings,
                                                                      recovery_folder, project_copy):
     with qtbot.waitSignal(window.project_opened, timeout=10_000):
-        window.open_project(project_copy)
+        window.files.open_project(project_copy)
     window.state.select([1])
-    with qtbot.waitSignal(window.autosaver.finished, timeout=10_000):
-        window.autosave()
+    with qtbot.waitSignal(window.files.autosaver.finished, timeout=10_000):
+        window.files.autosave()
     other = MainWindow(settings=settings, recovery_folder=recovery_folder)
-    assert not other.offer_recovery()  # that session (this process) is alive: not a crash
+    assert not other.files.offer_recovery()  # that session (this process) is alive: not a crash
     other.close()
     assert len(list(Path(recovery_folder).glob("session-*.eexp"))) == 1  # the other window's stays
     _answer_next_question(QMessageBox.StandardButton.Discard)
@@ -69,7 +69,7 @@ def test_start_removes_what_killed_autosaves_left_and_says_so(qtbot, settings, r
     leftover.write_bytes(b"\0" * (2 << 20))
     fresh = MainWindow(settings=settings, recovery_folder=recovery_folder)
     try:
-        assert not fresh.offer_recovery()
+        assert not fresh.files.offer_recovery()
         assert not leftover.exists()
         assert fresh.statusBar().currentMessage() == "Recovered 2.0 MB of disk space from interrupted saves."
     finally:

@@ -23,7 +23,7 @@ def table_rows(table) -> list[list[str]]:
 def test_everything_the_user_set_up_comes_back(window, qtbot, glove_5k, settings, recovery_folder, tmp_path):
     win = window
     with qtbot.waitSignal(win.project_opened, timeout=20_000):
-        win.open_project(glove_5k)
+        win.files.open_project(glove_5k)
     state = win.state
     key = state.project.embeddings.key_to_index
     # --- map: projection, colouring, hidden category, search, size, opacity, zoom
@@ -80,7 +80,7 @@ def test_everything_the_user_set_up_comes_back(window, qtbot, glove_5k, settings
         "columns": list(state.project.embeddings.metadata),
     }
     path = tmp_path / "session.eexp"
-    assert win.save_to(path, block=True)
+    assert win.files.save_to(path, block=True)
 
     fresh = MainWindow(settings=settings, recovery_folder=recovery_folder)
     fresh.resize(win.size())
@@ -88,7 +88,7 @@ def test_everything_the_user_set_up_comes_back(window, qtbot, glove_5k, settings
     qtbot.waitExposed(fresh)
     try:
         with qtbot.waitSignal(fresh.project_opened, timeout=20_000):
-            fresh.open_project(path)
+            fresh.files.open_project(path)
         s = fresh.state
         assert s.project.view.projection == before["projection"]
         assert s.project.view.color_by == before["color_by"] == "band"
@@ -113,7 +113,7 @@ def test_everything_the_user_set_up_comes_back(window, qtbot, glove_5k, settings
         assert (table_rows(b.weat_table), b.weat_status.text(), b.permutations.value()) == before["weat"]
         assert not s.dirty  # reopening is not an edit
         # the bookmark menu selects the bookmarked items
-        fresh._fill_bookmarks_menu()
+        fresh.bookmarks.fill_menu()
         entry = next(a for a in fresh.bookmarks_menu.actions() if a.text().startswith("pronouns"))
         entry.trigger()
         assert s.selection == sorted(before["bookmarks"]["pronouns"])
@@ -128,9 +128,9 @@ def test_everything_the_user_set_up_comes_back(window, qtbot, glove_5k, settings
 
 def test_bookmarks_from_the_menu(window, qtbot, glove_5k, monkeypatch):
     with qtbot.waitSignal(window.project_opened, timeout=20_000):
-        window.open_project(glove_5k)
+        window.files.open_project(glove_5k)
     window.state.select([1, 2, 3])
-    monkeypatch.setattr("explorer.ui.main_window.QInputDialog.getText", lambda *a, **k: ("first three", True))
+    monkeypatch.setattr("explorer.ui.controllers.bookmarks.QInputDialog.getText", lambda *a, **k: ("first three", True))
     window.bookmark_action.trigger()
     assert window.state.project.bookmarks == {"first three": [1, 2, 3]} and window.state.dirty
     window.state.select([])
@@ -144,7 +144,7 @@ def test_format_2_fixture_shows_its_saved_session(window, qtbot):
     from tests.conftest import FIXTURES
 
     with qtbot.waitSignal(window.project_opened, timeout=20_000):
-        window.open_project(FIXTURES / "projects" / "v2" / "glove_400_session.eexp")
+        window.files.open_project(FIXTURES / "projects" / "v2" / "glove_400_session.eexp")
     state = window.state
     key = state.project.embeddings.key_to_index
     assert window.search_box.text() == "^s" and window.regex_box.isChecked()

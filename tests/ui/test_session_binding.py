@@ -62,12 +62,12 @@ def test_panel_inputs_and_appearance_survive_save_and_reopen(opened, qtbot, tmp_
     assert win.state.project.view.point_size == 5.5 and win.state.project.view.opacity == 0.4
     path = tmp_path / "saved.eexp"
     with qtbot.waitSignal(win.project_saved, timeout=20_000):
-        win.save_to(path)
+        win.files.save_to(path)
     assert not win.state.dirty
     fresh = MainWindow(settings=settings, recovery_folder=recovery_folder)
     try:
         with qtbot.waitSignal(fresh.project_opened, timeout=20_000):
-            fresh.open_project(path)
+            fresh.files.open_project(path)
         assert fresh.analogy_panel.positive.text() == "paris germany"
         assert fresh.analogy_panel.k.value() == 4
         assert fresh.neighbors_panel.query.text() == "the"
@@ -115,5 +115,5 @@ def test_locating_the_data_folder_goes_through_the_source_data_controller(opened
     win.state.set_dirty(False)
     win.source_data.locate_data(str(tmp_path))
     assert win.state.project.source.root == tmp_path.resolve() and win.state.dirty
-    assert str(tmp_path.resolve()) in win.trusted_folders()
+    assert str(tmp_path.resolve()) in win.source_data.trusted_folders()
     assert "Data folder set to" in win.statusBar().currentMessage()
