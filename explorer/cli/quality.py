@@ -11,7 +11,10 @@ from explorer.cli.common import emit_table, load
 from explorer.cli.terminal import ProgressPrinter
 from explorer.core.progress import run_to_end
 
-COMMANDS = ("outliers", "duplicates", "label-issues", "probe", "compare", "embed")
+COMMANDS = ("outliers", "duplicates", "label-issues", "probe", "compare", "embed", "sets")
+# the commands that take --set NAME: work on that embedding set of the project (explorer.cli.common.load)
+SET_COMMANDS = ("info", "project", "export", "neighbors", "analogy", "analogy-eval", "weat", "direction",
+                "clusters", "index", "outliers", "duplicates", "label-issues", "probe")
 
 
 def _whole(low: int):
@@ -92,6 +95,20 @@ def add_quality_commands(commands) -> None:
                                                     "(e.g. all-MiniLM-L6-v2@onnx-int8, a local folder)")
     emb.add_argument("--name", help="the set's name (default: the model id)")
     emb.add_argument("--device", help="torch device (default: a GPU if there is one)")
+    emb.add_argument("--map", choices=["pca", "tsne", "umap", "none"], default="pca",
+                     help="the new set's first map (default pca)")
+    emb.add_argument("--activate", action="store_true", help="make the new set the active one")
+
+    sets = commands.add_parser("sets", help="list a project's embedding sets (several models' vectors for "
+                                            "the same items), or choose the active one")
+    sets.add_argument("project")
+    sets.add_argument("--activate", metavar="NAME", help="make NAME the active set and save the project")
+    sets.add_argument("--format", **formats)
+    sets.add_argument("-o", "--output", help="file to write instead of stdout")
+    for name in SET_COMMANDS:
+        commands.choices[name].add_argument(
+            "--set", metavar="NAME", help="work on this embedding set of the project (default: the active "
+                                          "one; see `explorer sets`)")
 
 
 def cmd_outliers(args: argparse.Namespace) -> int:
@@ -160,15 +177,31 @@ def cmd_embed(args: argparse.Namespace) -> int:
     from explorer.cli.common import save  # noqa: PLC0415
 
     project = load(args.project)
-    request = EmbedAgainRequest(args.model, args.name, args.device)
+    request = EmbedAgainRequest(args.model, args.name, args.device,
+                                map_method="" if args.map == "none" else args.map)
     outcome = run_to_end(embed_again_job(project, request), ProgressPrinter())
     outcome.apply(project)
+    if args.activate:
+        project.switch_set(outcome.name)
     save(project, args.project)
     name, matrix = outcome.name, outcome.vectors
     print(f"added the set {name!r} ({matrix.shape[0]:,} x {matrix.shape[1]}) to {args.project}; "
-          f"compare it: explorer compare {args.project} --b {name}", file=sys.stderr)
+          f"compare it: explorer compare {args.project} --b {name!r}", file=sys.stderr)
     return 0
 
 
-COMMAND_FUNCTIONS = {"embed": cmd_embed, "outliers": cmd_outliers, "duplicates": cmd_duplicates,
+def cmd_sets(args: argparse.Namespace) -> int:
+    from explorer.actions.sets import sets_table, switch_set  # noqa: PLC0415
+    from explorer.cli.common import save  # noqa: PLC0415
+
+    project = load(args.project)
+    if args.activate:
+        switch_set(project, args.activate)
+        save(project, args.project)
+        print(f"the active set of {args.project} is now {args.activate!r}", file=sys.stderr)
+    emit_table(sets_table(project), args.format, args.output, default="csv")
+    return 0
+
+
+COMMAND_FUNCTIONS = {"embed": cmd_embed, "sets": cmd_sets, "outliers": cmd_outliers, "duplicates": cmd_duplicates,
                      "label-issues": cmd_label_issues, "probe": cmd_probe, "compare": cmd_compare}

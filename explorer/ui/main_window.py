@@ -35,6 +35,7 @@ from explorer.core.progress import Progress
 from explorer.io.project_file import SUFFIX
 from explorer.state import AppState
 from explorer.ui import APP_NAME, menus, theme
+from explorer.ui.compare_view import CompareMaps
 from explorer.ui.controllers.bookmarks import BookmarksController
 from explorer.ui.controllers.files import FilesController
 from explorer.ui.controllers.importing import ImportController
@@ -52,6 +53,7 @@ from explorer.ui.panels.neighbors_panel import NeighborsPanel
 from explorer.ui.panels.quality_panel import QualityPanel
 from explorer.ui.panels.selection_panel import SelectionPanel
 from explorer.ui.scatter_view import ScatterView
+from explorer.ui.set_switcher import SetSwitcher, cancel_on_switch
 from explorer.ui.workers import JobRunner, connect_current
 
 INSTANT_SEARCH_LIMIT = 100_000  # items; above this the search waits for typing to pause
@@ -90,6 +92,8 @@ class MainWindow(QMainWindow):
         self.clusters_panel = ClustersPanel(self.state, self)
         self.bias_panel = BiasPanel(self.state, self)
         self.quality_panel = QualityPanel(self.state, self)
+        self.compare_maps = CompareMaps(self.state, self)  # Map ▸ Compare Maps Side by Side
+        self.quality_panel.side_by_side_requested.connect(self.compare_maps.open)
         self.analysis_tabs = QTabWidget()
         for panel, title in ((self.neighbors_panel, "Neighbours"), (self.analogy_panel, "Analogies"),
                              (self.clusters_panel, "Clusters"), (self.bias_panel, "Bias"),
@@ -131,6 +135,8 @@ class MainWindow(QMainWindow):
         self._connect_jobs()
 
         self.state.project_changed.connect(self._on_project_changed)
+        cancel_on_switch(self.state, lambda: (self.projections.runner, *(panel.runner for panel in (
+            self.neighbors_panel, self.analogy_panel, self.clusters_panel, self.bias_panel))))
         self.state.projection_changed.connect(self._update_status)
         self.state.projections_changed.connect(self._fill_projection_combo)
         self.state.columns_changed.connect(self._fill_color_combo)
@@ -159,6 +165,8 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Map", self)
         bar.setObjectName("map_toolbar")
         bar.setMovable(False)
+        self.set_combo = SetSwitcher(self.state)
+        self.set_combo.add_to(bar)
         bar.addWidget(QLabel(" Map "))
         self.projection_combo = QComboBox()
         self.projection_combo.setMinimumWidth(120)

@@ -39,7 +39,7 @@ class LabelsController(QObject):
         projection = project.current_projection
         if projection is None or state.current_labels() is not None:
             return
-        key = (id(project), projection.name, project.view.label_source)
+        key = (id(project), project.active_set, projection.name, project.view.label_source)
         if key == self._wanted and self.runner.running or key in self._failed:
             return
         try:
@@ -54,7 +54,7 @@ class LabelsController(QObject):
 
     def _done(self, labels: MapLabels) -> None:
         project = self.state.project
-        if project is None or self._wanted is None or self._wanted[0] != id(project):
+        if project is None or self._wanted is None or self._wanted[:2] != (id(project), project.active_set):
             return
         if labels.source == project.view.label_source:
             self.state.set_map_labels(labels)

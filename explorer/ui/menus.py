@@ -88,6 +88,12 @@ MENUS: tuple[tuple[str, str, tuple], ...] = (
                 "Compute PCA, t-SNE or UMAP coordinates", needs_project=True),
         Command("custom_axes", "Custom &Axes…", "projections.custom_axes_dialog", None,
                 "Axes from one term or selection to another (e.g. he → she)", needs_project=True),
+        Command("embed_again", "&Embed Again with Another Model…", "quality_panel.ask_model", None,
+                "Another embedding set of the items, with its own maps, index and results",
+                needs_project=True),
+        Command("compare_maps", "&Compare Maps Side by Side", "compare_maps.open", "Ctrl+Shift+M",
+                "The active embedding set's map beside another set's, aligned, with linked zoom, hover "
+                "and selection", needs_project=True),
         SEPARATOR,
         Command("isolate", "&Isolate Selection", "imports.isolate_selection", "Ctrl+I",
                 "A new project of the selected items, with its own map", needs_project=True),

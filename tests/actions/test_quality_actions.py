@@ -185,11 +185,14 @@ def test_embed_again_keeps_a_second_set_to_compare():
     assert outcome.name == "fake 8d" and embedding_sets(project) == ["vectors"]
     outcome.apply(project)
     assert embedding_sets(project) == ["vectors", "fake 8d"]
-    np.testing.assert_allclose(emb.extra_vectors["fake 8d"], np.stack([fake.vector(t) for t in emb.texts]))
+    np.testing.assert_allclose(project.set_vectors("fake 8d"), np.stack([fake.vector(t) for t in emb.texts]))
+    assert list(project.set_projections("fake 8d")) == ["PCA"]  # a first map, to view it at once
+    assert emb.extra_vectors == {}
     outcome = run_to_end(compare_sets_job(project, "vectors", "fake 8d", k=5))
     assert 0 <= outcome.result.mean_jaccard < 0.5  # hashed vectors share no structure
     for bad, words in [(EmbedAgainRequest("fake", name="vectors"), "cannot name a set"),
-                       (EmbedAgainRequest("fake", name="conse/x"), "reserved")]:
+                       (EmbedAgainRequest("fake", name="conse/x"), "reserved"),
+                       (EmbedAgainRequest("fake", name="fake 8d"), "has a set named 'fake 8d' already")]:
         with pytest.raises(ActionError, match=words):
             embed_again_job(project, bad, embedder=fake)
 

@@ -176,11 +176,11 @@ def test_embed_again_adds_a_set_then_compare(qtbot):
     choose(panel, "compare")
     with qtbot.waitSignal(panel.set_added, timeout=60_000):
         panel.embed_again("glove-6B-50d", "glove")
-    assert emb.extra_vectors["glove"].shape == (16, 50) and state.dirty
+    assert state.project.set_vectors("glove").shape == (16, 50) and state.dirty
     assert panel.other.currentText() == "glove" and panel.set_a.findText("glove") >= 0
     panel.k.setValue(3)
     run(panel, qtbot)
-    expected = run_to_end(compare(emb.vectors, emb.extra_vectors["glove"], k=3))
+    expected = run_to_end(compare(emb.vectors, state.project.set_vectors("glove"), k=3))
     assert state.project.view.color_by == "kNN agreement vectors vs glove (Jaccard@3)"
     np.testing.assert_allclose(emb.metadata[state.project.view.color_by], expected.jaccard)
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from explorer.actions import ActionError
 from explorer.actions.quality import (
+    OWN_SET,
     CompareOutcome,
     DuplicatesOutcome,
     DuplicatesRequest,
@@ -47,6 +48,7 @@ from explorer.actions.quality import (
     outliers_job,
     probe_job,
 )
+from explorer.core.project import VectorSet
 from explorer.state import AppState
 from explorer.ui.binding import PanelBinding
 from explorer.ui.panels.common import export_columns_dialog, make_table
@@ -78,6 +80,7 @@ def _cell(value: object) -> QTableWidgetItem:
 class QualityPanel(QWidget):
     results_shown = Signal()
     set_added = Signal(str)  # "Embed again" kept another embedding of the items in the project
+    side_by_side_requested = Signal(str)  # show the active set's map beside this set's (compare view)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,7 +123,7 @@ class QualityPanel(QWidget):
         self.embed_button = QPushButton("Embed again…")
         self.embed_button.setToolTip("Embed the items again with another model and keep the result "
                                      "in the project as another set to compare (texts and words)")
-        self.embed_button.clicked.connect(self._ask_model)
+        self.embed_button.clicked.connect(self.ask_model)
         other_row = QHBoxLayout()
         other_row.addWidget(self.other, 1)
         other_row.addWidget(self.browse)
@@ -154,8 +157,14 @@ class QualityPanel(QWidget):
                                     "of the current row)")
         self.axis_button.setVisible(False)
         self.axis_button.clicked.connect(self.direction_as_axis)
+        self.side_by_side_button = QPushButton("Maps side by side")
+        self.side_by_side_button.setToolTip("The two sets' maps side by side, aligned, with linked zoom, "
+                                            "hover and selection (a row's click selects in both)")
+        self.side_by_side_button.setVisible(False)
+        self.side_by_side_button.clicked.connect(self._side_by_side)
         buttons = QHBoxLayout()
-        for button in (self.run_button, self.cancel_button, self.export_button, self.axis_button):
+        for button in (self.run_button, self.cancel_button, self.export_button, self.axis_button,
+                       self.side_by_side_button):
             buttons.addWidget(button)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -233,13 +242,32 @@ class QualityPanel(QWidget):
         if path:
             self.other.setEditText(path)
 
-    def _ask_model(self) -> None:
+    def ask_model(self) -> None:
+        """Map ▸ Embed Again with Another Model…, or the panel's button: ask for a model id."""
         from PySide6.QtWidgets import QInputDialog  # noqa: PLC0415
 
-        model, ok = QInputDialog.getText(self, "Embed again", "Model id (as for import):",
-                                         text="all-MiniLM-L6-v2@onnx-int8")
+        model, ok = QInputDialog.getText(
+            self, "Embed again", "Model id, as for import (e.g. all-MiniLM-L6-v2@onnx-int8, "
+            "all-mpnet-base-v2, a model folder).\nThe items get another embedding set with its own map:",
+            text="all-MiniLM-L6-v2@onnx-int8")
         if ok and model.strip():
+            self._bring_forward()  # asked from the Map menu: show where the progress is
             self.embed_again(model.strip())
+
+    def _bring_forward(self) -> None:
+        """Make this panel the visible tab of its dock."""
+        from PySide6.QtWidgets import QDockWidget, QTabWidget  # noqa: PLC0415
+
+        widget = self.parentWidget()
+        while widget is not None:
+            if isinstance(widget, QTabWidget):
+                for page in range(widget.count()):
+                    if widget.widget(page) is self or widget.widget(page).isAncestorOf(self):
+                        widget.setCurrentIndex(page)
+            elif isinstance(widget, QDockWidget):
+                widget.show()
+                widget.raise_()
+            widget = widget.parentWidget()
 
     def embed_again(self, model: str, name: str | None = None) -> None:
         """Embed the items again with ``model`` in the worker; the set joins the project when done."""
@@ -257,15 +285,20 @@ class QualityPanel(QWidget):
         self.runner.start(job, f"embedding again with {model}")
 
     def _set_added(self, outcome: EmbedAgainOutcome) -> None:
-        outcome.apply(self.state.project)  # on the GUI thread, like every change of the project
-        self.state.set_dirty()
+        try:  # on the GUI thread, like every change of the project
+            self.state.add_set(VectorSet(outcome.name, outcome.model_id, outcome.vectors,
+                                         {} if outcome.projection is None
+                                         else {outcome.projection.name: outcome.projection}))
+        except ValueError as err:
+            self.status.setText(f"⚠ {err}")
+            return
         for combo in (self.set_a, self.other):
             if combo.findText(outcome.name) < 0:
                 combo.addItem(outcome.name)
         self.other.setCurrentIndex(self.other.findText(outcome.name))
         rows, dims = outcome.vectors.shape
         self.status.setText(f"Added the set {outcome.name!r} ({rows:,} x {dims}) to the project: "
-                            "Run compares it with embedding A.")
+                            "Run compares it with embedding A; the Set box on the toolbar shows its map.")
         self.set_added.emit(outcome.name)
 
     def _on_project(self) -> None:
@@ -276,6 +309,7 @@ class QualityPanel(QWidget):
         self.status.setText("")
         self.export_button.setEnabled(False)
         self.axis_button.setVisible(False)
+        self.side_by_side_button.setVisible(False)
         self._fill_label_columns()
         self.set_a.clear()
         self.other.clear()
@@ -351,6 +385,7 @@ class QualityPanel(QWidget):
         self.outcome = outcome
         emb = self.state.project.embeddings
         self.axis_button.setVisible(isinstance(outcome, ProbeOutcome))
+        self.side_by_side_button.setVisible(self._other_set(outcome) is not None)
         if isinstance(outcome, ProbeOutcome):
             self._show_probe(outcome)
         else:
@@ -369,6 +404,22 @@ class QualityPanel(QWidget):
         self.state.add_column(name, values)  # the map is coloured by the score
         self.export_button.setEnabled(True)
         self.results_shown.emit()
+
+    def _other_set(self, outcome) -> str | None:
+        """The compared set that is not the active one, if both are sets of the project."""
+        project = self.state.project
+        if not isinstance(outcome, CompareOutcome) or project is None:
+            return None
+        names = [project.active_set if name == OWN_SET else name for name in (outcome.name_a, outcome.name_b)]
+        if not all(name in project.sets for name in names) or project.active_set not in names:
+            return None
+        others = [name for name in names if name != project.active_set]
+        return others[0] if others else None
+
+    def _side_by_side(self) -> None:
+        other = self._other_set(self.outcome)
+        if other is not None:
+            self.side_by_side_requested.emit(other)
 
     def _show_probe(self, outcome: ProbeOutcome) -> None:
         result = outcome.result
