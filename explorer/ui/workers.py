@@ -78,24 +78,32 @@ class JobRunner(QObject):
     def _run(self, job: Job[Any], generation: int, stop: threading.Event) -> None:
         last = 0.0
 
+        def emit(signal_name: str, *args: Any) -> None:
+            # The runner goes with its window; a job still running then has no one to tell, so it
+            # stops at its next step instead of raising "Signal source has been deleted".
+            try:
+                getattr(self, signal_name).emit(generation, *args)
+            except RuntimeError:
+                stop.set()
+
         def report(step: Progress) -> None:
             nonlocal last
             now = time.monotonic()
             if now - last >= self.min_interval or step.partial is not None:
                 last = now
-                self.progressed.emit(generation, step)
+                emit("progressed", step)
 
         try:
             result = run_to_end(job, report, stop.is_set)
         except Cancelled:
-            self.cancelled.emit(generation)
+            emit("cancelled")
         except Exception as err:  # noqa: BLE001 - shown to the user as one line, never a traceback
-            self.failed.emit(generation, describe_error(err))
+            emit("failed", describe_error(err))
         else:
             if stop.is_set():
-                self.cancelled.emit(generation)
+                emit("cancelled")
             else:
-                self.finished.emit(generation, result)
+                emit("finished", result)
 
 
 def describe_error(err: BaseException) -> str:
