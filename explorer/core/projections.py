@@ -14,6 +14,7 @@ from explorer.core.neighbors import unit_rows
 from explorer.core.parameters import with_defaults
 from explorer.core.progress import Job, Progress
 from explorer.core.project import Projection
+from explorer.core.quality import DISTANCE_METRICS, knn_graph
 
 METHODS = ("pca", "tsne", "umap")
 #: The name a new projection gets unless the user gives one (the CLI, the dialog, the importer).
@@ -76,6 +77,8 @@ def check_params(method: str, params: dict[str, Any], dim: int | None = None) ->
             raise bad("n_iter", "a whole number from 1 to 100000")
 
 
+# umap-learn searches neighbours itself from this many rows (below, it computes every distance)
+UMAP_SEARCHES_FROM = 4096
 _PCA_CHUNK = 16384  # rows centred at a time (float32), so no full copy of the matrix is made
 
 
@@ -152,7 +155,9 @@ def _pca_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
 
 
 def _umap_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
-    from explorer.core.umap_process import umap_job  # noqa: PLC0415
+    from explorer.core.umap_process import UmapProcess, umap_job  # noqa: PLC0415
+
+    UmapProcess.shared()  # it starts importing umap-learn (seconds) while the neighbours are found
 
     _check_input(vectors, 4)
     yield Progress(0, None, "Reducing with PCA" if params["pca_dims"] else "Preparing UMAP")
@@ -163,7 +168,15 @@ def _umap_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
         "metric": str(params["metric"]),
         "random_state": int(params["seed"]),
     }
-    coords = yield from umap_job(data, umap_params)
+    knn = None
+    if len(data) >= UMAP_SEARCHES_FROM and umap_params["metric"] in DISTANCE_METRICS:
+        # Our neighbour search (exact, or the approximate index on large sets) instead of
+        # umap-learn's pynndescent, which compiles for about a minute in every new process.
+        graph = yield from knn_graph(data, umap_params["n_neighbors"] - 1, umap_params["metric"])
+        itself = np.arange(len(data))[:, None]
+        knn = (np.hstack([itself, graph.indices]),
+               np.hstack([np.zeros((len(data), 1)), graph.distances]).astype(np.float32))
+    coords = yield from umap_job(data, umap_params, knn)
     yield Progress(1, 1, "UMAP done")
     return coords
 

@@ -7,7 +7,11 @@ its ``fit`` is one long call that cannot stop half-way. So UMAP runs in a long-l
   that takes the same code paths as real data, so the first real UMAP of a session finds the code
   compiled;
 - a job sends its data to the process and polls for the result, yielding Progress meanwhile; Cancel
-  (closing the job) kills the process at once and the next job starts a fresh one.
+  (closing the job) kills the process at once and the next job starts a fresh one;
+- the job may send each row's nearest neighbours too (explorer.core.projections finds them with
+  the exact search or the project's approximate index): umap-learn then skips pynndescent, whose
+  numba code cannot be kept in numba's disk cache and took about a minute to compile in every
+  new process.
 The pipe protocol is a JSON header line followed by a .npy array (``allow_pickle=False``): no
 pickle, and no re-import of the caller's main module (which multiprocessing's spawn would need).
 """
@@ -22,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import IO, Any
 
@@ -73,20 +78,39 @@ def serve() -> None:
     _report_layouts_while_optimising(protocol_out)
 
     if warm:
-        rng = np.random.default_rng(0)
-        umap.UMAP(n_neighbors=15, metric="cosine", random_state=0, n_epochs=10).fit(
-            rng.standard_normal((WARMUP_POINTS, 16)).astype(np.float32))
+        data = np.random.default_rng(0).standard_normal((WARMUP_POINTS, 16)).astype(np.float32)
+        umap.UMAP(n_neighbors=15, metric="cosine", random_state=0, n_epochs=10,
+                  precomputed_knn=(*exact_knn(data, 15), None)).fit(data)
         _send(protocol_out, {"kind": "warm"})
     while True:
         try:
             header, data = _receive(protocol_in)
+            knn = (_receive(protocol_in)[1], _receive(protocol_in)[1]) if header.get("knn") else None
         except (EOFError, ValueError):
             return
         try:
-            coords = umap.UMAP(n_components=2, **header["params"]).fit_transform(data)
+            params = dict(header["params"])
+            if knn is not None:
+                params["precomputed_knn"] = (*knn, None)
+            with warnings.catch_warnings():
+                # no search index comes with our neighbours: transform() is not used here
+                warnings.filterwarnings("ignore", message=".*knn_search_index.*")
+                warnings.filterwarnings("ignore", message=".*overridden to 1 by setting random_state.*")
+                coords = umap.UMAP(n_components=2, **params).fit_transform(data)
             _send(protocol_out, {"kind": "ok"}, np.asarray(coords, dtype=np.float32))
         except Exception as err:  # noqa: BLE001 - sent back as one line
             _send(protocol_out, {"kind": "error", "message": f"{type(err).__name__}: {err}"})
+
+
+def exact_knn(data: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k nearest rows of each row by cosine distance, itself first at distance 0, as
+    umap-learn's ``precomputed_knn`` takes them (for the warm-up's small random set)."""
+    unit = data / np.maximum(np.linalg.norm(data, axis=1, keepdims=True), 1e-12)
+    distances = 1.0 - unit @ unit.T
+    np.fill_diagonal(distances, -1.0)  # itself first
+    indices = np.argsort(distances, axis=1)[:, :k]
+    nearest = np.maximum(np.take_along_axis(distances, indices, axis=1), 0.0)
+    return indices, nearest.astype(np.float32)
 
 
 def cache_numba_code() -> Path | None:
@@ -105,7 +129,6 @@ def cache_numba_code() -> Path | None:
     except OSError:
         return None
     os.environ.setdefault("NUMBA_CACHE_DIR", str(folder))
-    import warnings  # noqa: PLC0415
 
     import numba  # noqa: PLC0415
     from numba.core.errors import NumbaWarning  # noqa: PLC0415
@@ -141,9 +164,13 @@ def _exit_with_parent(poll_s: float = 1.0) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _send_quietly(stream: IO[bytes], params: dict[str, Any], data: np.ndarray) -> None:
+def _send_quietly(stream: IO[bytes], params: dict[str, Any], data: np.ndarray,
+                  knn: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     try:
-        _send(stream, {"kind": "fit", "params": params}, data)
+        _send(stream, {"kind": "fit", "params": params, "knn": knn is not None}, data)
+        if knn is not None:
+            _send(stream, {"kind": "knn_indices"}, knn[0])
+            _send(stream, {"kind": "knn_distances"}, knn[1])
     except (BrokenPipeError, ValueError, OSError):
         pass  # the process was stopped; the polling loop reports it
 
@@ -216,14 +243,17 @@ def prewarm() -> bool:
     return not running
 
 
-def umap_job(data: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
+def umap_job(data: np.ndarray, params: dict[str, Any],
+             knn: tuple[np.ndarray, np.ndarray] | None = None) -> Job[np.ndarray]:
+    """Fit UMAP in the shared child process. ``knn``: each row's nearest rows (itself first) and
+    their distances, which umap-learn then uses instead of its own search (pynndescent)."""
     worker = UmapProcess.shared()
     started = time.monotonic()
     finished = False
     try:
         # The child reads its input only once umap is imported (seconds): write from a thread, so
         # that a full pipe never keeps this job from polling, or from being cancelled.
-        writer = threading.Thread(target=_send_quietly, args=(worker.process.stdin, params, data),
+        writer = threading.Thread(target=_send_quietly, args=(worker.process.stdin, params, data, knn),
                                   daemon=True)
         writer.start()
         while True:
