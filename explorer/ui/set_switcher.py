@@ -8,18 +8,18 @@ from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
+from PySide6.QtWidgets import QLabel, QToolBar
 
 from explorer.state import AppState
+from explorer.ui.combo import CompactCombo
 from explorer.ui.workers import JobRunner
 
 
-class SetSwitcher(QComboBox):
+class SetSwitcher(CompactCombo):
     def __init__(self, state: AppState, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(8, parent)
         self.state = state
         self.actions_shown: list[QAction] = []  # the toolbar entries shown only with several sets
-        self.setMinimumWidth(110)
         self.setToolTip("The embedding set the map, the panels and the neighbour index work on "
                         "(each set keeps its own maps and results)")
         self.activated.connect(self._on_activated)

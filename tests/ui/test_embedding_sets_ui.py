@@ -103,3 +103,26 @@ def test_embed_again_from_the_map_menu_adds_a_set_with_its_map(window, qtbot, tm
     combo.activated.emit(1)
     assert window.state.project.embeddings.dim == 50 and window.projection_combo.currentText() == "PCA"
     assert window.scatter.cloud.point_count == 10
+
+
+def test_long_set_and_column_names_leave_the_toolbar_room_at_1280_px(window, qtbot, v1_project_path, tmp_path):
+    """The compare sample's names ("kNN agreement all-MiniLM-L6-v2 vs mpnet (Jaccard@10)") once
+    widened the toolbar to 1,675 px and squeezed the search box and the opacity slider to slivers."""
+    project = load_project(v1_project_path)
+    emb = project.embeddings
+    emb.metadata["kNN agreement all-MiniLM-L6-v2 vs all-mpnet-base-v2 (Jaccard@10)"] = np.zeros(len(emb))
+    project.add_set(VectorSet("all-MiniLM-L6-v2@onnx-int8 (quantised)", "m", emb.vectors.copy()))
+    path = save_project(project, tmp_path / "long.eexp")
+    window.resize(1280, 820)
+    window.show()
+    with qtbot.waitSignal(window.project_opened, timeout=10_000):
+        window.files.open_project(path)
+    window.color_combo.setCurrentIndex(window.color_combo.count() - 1)
+    qtbot.wait(50)
+    assert window.set_combo.isVisible()
+    assert window.search_box.width() >= 100 and window.opacity_slider.width() >= 60
+    # the list that drops down still shows the whole name
+    window.color_combo.showPopup()
+    view = window.color_combo.view()
+    assert view.width() >= view.sizeHintForColumn(0)
+    window.color_combo.hidePopup()
