@@ -446,12 +446,8 @@ def _read_parquet(
     try:
         parquet = pq.ParquetFile(path)
         total = parquet.metadata.num_rows
-        if total == 0:
-            raise ReadError(f"{path.name} has no rows")
-        want = min(x for x in (limit, stop_after, total) if x is not None)
-        report = ImportReport(rows_read=total if stop_after is None else want)
-        if limit is not None and seed is not None and limit < total:
-            picked = sorted(random.Random(seed).sample(range(total), limit))
+        want, report, picked = _rows_to_read(path, total, limit, stop_after, seed)
+        if picked is not None:
             table = parquet.read().take(pa.array(picked, type=pa.int64()))
             numbers = np.asarray(picked, dtype=np.int64) + 1
         elif want < total:
@@ -486,18 +482,26 @@ def _read_arrow(
     except arrow_tables.ArrowReadError as err:
         raise ReadError(str(err)) from None
     total = table.num_rows
-    if total == 0:
-        raise ReadError(f"{path.name} has no rows")
-    want = min(x for x in (limit, stop_after, total) if x is not None)
-    report = ImportReport(rows_read=total if stop_after is None else want)
-    if limit is not None and seed is not None and limit < total:
-        picked = sorted(random.Random(seed).sample(range(total), limit))
+    want, report, picked = _rows_to_read(path, total, limit, stop_after, seed)
+    if picked is not None:
         table = table.take(pa.array(picked, type=pa.int64()))
         numbers = np.asarray(picked, dtype=np.int64) + 1
     else:
         table = table.slice(0, want)
         numbers = np.arange(1, want + 1, dtype=np.int64)
     return (yield from _arrow_table_data(path, table, total, numbers, limit, seed, report))
+
+
+def _rows_to_read(path: Path, total: int, limit: int | None, stop_after: int | None,
+                  seed: int | None) -> tuple[int, ImportReport, list[int] | None]:
+    """For an Arrow or Parquet table of ``total`` rows: how many to read, the report that counts
+    them, and with a seeded limit the rows of the random sample (0-based, sorted)."""
+    if total == 0:
+        raise ReadError(f"{path.name} has no rows")
+    want = min(x for x in (limit, stop_after, total) if x is not None)
+    report = ImportReport(rows_read=total if stop_after is None else want)
+    sampled = limit is not None and seed is not None and limit < total
+    return want, report, sorted(random.Random(seed).sample(range(total), limit)) if sampled else None
 
 
 def _arrow_table_data(path: Path, table: Any, total: int, numbers: np.ndarray, limit: int | None,
