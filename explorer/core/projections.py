@@ -14,7 +14,7 @@ from explorer.core.neighbors import unit_rows
 from explorer.core.parameters import with_defaults
 from explorer.core.progress import Job, Progress
 from explorer.core.project import Projection
-from explorer.core.quality import DISTANCE_METRICS, knn_graph
+from explorer.core.quality import DISTANCE_METRICS
 
 METHODS = ("pca", "tsne", "umap")
 #: The name a new projection gets unless the user gives one (the CLI, the dialog, the importer).
@@ -155,7 +155,7 @@ def _pca_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
 
 
 def _umap_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
-    from explorer.core.umap_process import UmapProcess, umap_job  # noqa: PLC0415
+    from explorer.core.umap_process import UmapProcess, umap_job, umap_neighbours  # noqa: PLC0415
 
     UmapProcess.shared()  # it starts importing umap-learn (seconds) while the neighbours are found
 
@@ -170,12 +170,9 @@ def _umap_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
     }
     knn = None
     if len(data) >= UMAP_SEARCHES_FROM and umap_params["metric"] in DISTANCE_METRICS:
-        # Our neighbour search (exact, or the approximate index on large sets) instead of
-        # umap-learn's pynndescent, which compiles for about a minute in every new process.
-        graph = yield from knn_graph(data, umap_params["n_neighbors"] - 1, umap_params["metric"])
-        itself = np.arange(len(data))[:, None]
-        knn = (np.hstack([itself, graph.indices]),
-               np.hstack([np.zeros((len(data), 1)), graph.distances]).astype(np.float32))
+        # Our neighbour search instead of umap-learn's pynndescent, which compiles for about a
+        # minute in every new process.
+        knn = yield from umap_neighbours(data, umap_params["n_neighbors"], umap_params["metric"])
     coords = yield from umap_job(data, umap_params, knn)
     yield Progress(1, 1, "UMAP done")
     return coords

@@ -33,7 +33,8 @@ from typing import IO, Any
 import numpy as np
 
 from explorer.core.cache import cache_dir
-from explorer.core.progress import Job, Progress
+from explorer.core.progress import Job, Progress, run_to_end
+from explorer.core.quality import knn_graph
 
 # Above 4,096 points umap-learn switches to approximate nearest neighbours (pynndescent) and
 # compiles a second set of functions: warm up on a set just above that.
@@ -80,7 +81,7 @@ def serve() -> None:
     if warm:
         data = np.random.default_rng(0).standard_normal((WARMUP_POINTS, 16)).astype(np.float32)
         umap.UMAP(n_neighbors=15, metric="cosine", random_state=0, n_epochs=10,
-                  precomputed_knn=(*exact_knn(data, 15), None)).fit(data)
+                  precomputed_knn=(*run_to_end(umap_neighbours(data, 15, "cosine")), None)).fit(data)
         _send(protocol_out, {"kind": "warm"})
     while True:
         try:
@@ -102,15 +103,14 @@ def serve() -> None:
             _send(protocol_out, {"kind": "error", "message": f"{type(err).__name__}: {err}"})
 
 
-def exact_knn(data: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k nearest rows of each row by cosine distance, itself first at distance 0, as
-    umap-learn's ``precomputed_knn`` takes them (for the warm-up's small random set)."""
-    unit = data / np.maximum(np.linalg.norm(data, axis=1, keepdims=True), 1e-12)
-    distances = 1.0 - unit @ unit.T
-    np.fill_diagonal(distances, -1.0)  # itself first
-    indices = np.argsort(distances, axis=1)[:, :k]
-    nearest = np.maximum(np.take_along_axis(distances, indices, axis=1), 0.0)
-    return indices, nearest.astype(np.float32)
+def umap_neighbours(data: np.ndarray, n_neighbors: int, metric: str) -> Job[tuple[np.ndarray, np.ndarray]]:
+    """Each row's ``n_neighbors`` nearest rows, itself first at distance 0, and their distances, as
+    umap-learn's ``precomputed_knn`` takes them: explorer.core.quality's search (exact, or the
+    approximate index on large sets) instead of pynndescent's."""
+    graph = yield from knn_graph(data, n_neighbors - 1, metric)
+    itself = np.arange(len(data))[:, None]
+    return (np.hstack([itself, graph.indices]),
+            np.hstack([np.zeros((len(data), 1)), graph.distances]).astype(np.float32))
 
 
 def cache_numba_code() -> Path | None:
