@@ -76,13 +76,13 @@ def serve() -> None:
     cache_numba_code()
     import umap  # noqa: PLC0415 - the whole point of this process
 
-    _report_layouts_while_optimising(protocol_out)
-
     if warm:
         data = np.random.default_rng(0).standard_normal((WARMUP_POINTS, 16)).astype(np.float32)
         umap.UMAP(n_neighbors=15, metric="cosine", random_state=0, n_epochs=10,
                   precomputed_knn=(*run_to_end(umap_neighbours(data, 15, "cosine")), None)).fit(data)
         _send(protocol_out, {"kind": "warm"})
+    # only now: a job waiting for the warm-up must not be sent the warm-up's random layouts
+    _report_layouts_while_optimising(protocol_out)
     while True:
         try:
             header, data = _receive(protocol_in)

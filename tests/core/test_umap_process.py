@@ -32,3 +32,31 @@ def test_the_warm_up_process_exits_when_its_parent_does():
     while alive(child) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not alive(child), "the UMAP child is still running after its parent exited"
+
+
+def test_a_job_sent_during_the_warm_up_gets_only_its_own_layouts():
+    """The warm-up fits random data in the same process: its intermediate layouts must not reach
+    a job that is already waiting (they were shown as that job's map moving)."""
+    import numpy as np
+
+    from explorer.core.progress import Progress
+    from explorer.core.umap_process import UmapProcess, umap_job
+
+    if UmapProcess._shared is not None:
+        UmapProcess.discard(UmapProcess._shared)
+    UmapProcess.shared(warm=True)
+    data = np.random.default_rng(1).standard_normal((300, 8)).astype(np.float32)
+    job = umap_job(data, {"n_neighbors": 10, "random_state": 0, "n_epochs": 40})
+    totals = []
+    try:
+        while True:
+            step = next(job)
+            if isinstance(step, Progress) and step.partial is not None:
+                totals.append(step.total)
+                assert step.partial.shape == (300, 2)
+    except StopIteration as done:
+        assert done.value.shape == (300, 2)
+    finally:
+        if UmapProcess._shared is not None:
+            UmapProcess.discard(UmapProcess._shared)
+    assert totals and set(totals) == {40}, totals
