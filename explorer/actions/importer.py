@@ -20,6 +20,7 @@ from explorer.core.paths import relative_paths
 from explorer.core.progress import Job, Progress
 from explorer.core.project import DataSource, Project, ViewState
 from explorer.core.projections import project as compute_projection
+from explorer.core.projections import start_umap_process
 from explorer.embedders.base import (
     DEFAULT_IMAGE_MODEL,
     DEFAULT_TEXT_MODEL,
@@ -120,7 +121,7 @@ def import_job(options: ImportOptions, reuse: Project | None = None) -> Job[Impo
     pca = yield from compute_projection(emb.vectors, "pca")
     result.project.add_projection(pca)
     result.project.view.projection = pca.name
-    if options.first_map == "umap" and 5 <= len(emb) <= UMAP_DEFAULT_LIMIT:
+    if _first_map_is_umap(options, len(emb)):
         umap = yield from compute_projection(emb.vectors, "umap")
         result.project.add_projection(umap)
         result.project.view.projection = umap.name
@@ -129,6 +130,10 @@ def import_job(options: ImportOptions, reuse: Project | None = None) -> Job[Impo
     if detected is not None:
         result.notes.insert(0, f"Detected {detected}.")
     return result
+
+
+def _first_map_is_umap(options: ImportOptions, count: int) -> bool:
+    return options.first_map == "umap" and 5 <= count <= UMAP_DEFAULT_LIMIT
 
 
 # ---------------------------------------------------------------------------------------- items
@@ -165,6 +170,8 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
                            f"{', '.join(metadata) or 'no other columns'}")
     if not items:
         raise ImportFailed(f"nothing to embed. {report.summary()}")
+    if _first_map_is_umap(options, len(items)):
+        start_umap_process()  # umap-learn's seconds of importing happen while the items are embedded
     vectors, embedded, reused, extra = yield from _embed(items, model_id, options, reuse,
                                                          report if modality == "image" else None)
     good = np.isfinite(vectors).all(axis=1)

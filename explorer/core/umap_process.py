@@ -9,9 +9,10 @@ its ``fit`` is one long call that cannot stop half-way. So UMAP runs in a long-l
 - a job sends its data to the process and polls for the result, yielding Progress meanwhile; Cancel
   (closing the job) kills the process at once and the next job starts a fresh one;
 - the job may send each row's nearest neighbours too (explorer.core.projections finds them with
-  the exact search or the project's approximate index): umap-learn then skips pynndescent, whose
-  numba code cannot be kept in numba's disk cache and took about a minute to compile in every
-  new process.
+  the exact search or the project's approximate index): umap-learn then skips its own search:
+  pynndescent from 4,096 rows, whose numba code cannot be kept in numba's disk cache and took
+  about a minute to compile in every new process, and below that every distance computed through
+  one Python call per pair (18 s at 2,000 rows).
 The pipe protocol is a JSON header line followed by a .npy array (``allow_pickle=False``): no
 pickle, and no re-import of the caller's main module (which multiprocessing's spawn would need).
 """
@@ -36,9 +37,9 @@ from explorer.core.cache import cache_dir
 from explorer.core.progress import Job, Progress, run_to_end
 from explorer.core.quality import knn_graph
 
-# Above 4,096 points umap-learn switches to approximate nearest neighbours (pynndescent) and
-# compiles a second set of functions: warm up on a set just above that.
-WARMUP_POINTS = 4_200
+# With the neighbours given (umap_neighbours), umap-learn takes the same code paths at every size:
+# a small random set compiles them all.
+WARMUP_POINTS = 1_000
 POLL_SECONDS = 0.2
 
 

@@ -85,9 +85,11 @@ def test_pca_matches_scikit_learn_covariance_solver_tall_and_wide(shape):
         np.testing.assert_allclose(ours[:, c], sign * theirs[:, c], rtol=1e-3, atol=2e-3)
 
 
-def test_umap_gets_our_exact_neighbours_instead_of_searching_itself(monkeypatch):
-    """From 4,096 rows umap-learn would search with pynndescent (a minute of compiling in every new
-    process): the job hands it each row's neighbours, itself first, equal to a brute-force search."""
+@pytest.mark.parametrize("rows", [4200, 300])
+def test_umap_gets_our_exact_neighbours_instead_of_searching_itself(monkeypatch, rows):
+    """umap-learn's own search is slow at every size: from 4,096 rows pynndescent (a minute of
+    compiling in every new process), below that every distance through one Python call per pair.
+    The job hands it each row's neighbours, itself first, equal to a brute-force search."""
     from explorer.core import umap_process
 
     sent = {}
@@ -99,21 +101,21 @@ def test_umap_gets_our_exact_neighbours_instead_of_searching_itself(monkeypatch)
 
     monkeypatch.setattr(umap_process, "umap_job", fake_umap_job)
     monkeypatch.setattr(umap_process.UmapProcess, "shared", classmethod(lambda cls, warm=False: None))
-    data = np.random.default_rng(3).standard_normal((4200, 12)).astype(np.float32)
+    data = np.random.default_rng(3).standard_normal((rows, 12)).astype(np.float32)
     run_to_end(project(data, "umap", n_neighbors=10))
     indices, distances = sent["knn"]
-    assert indices.shape == distances.shape == (4200, 10)
+    assert indices.shape == distances.shape == (rows, 10)
     unit = data / np.linalg.norm(data, axis=1, keepdims=True)
     cosine = 1 - unit @ unit.T
     expected = np.argsort(cosine, axis=1, kind="stable")[:, :10]
-    assert (indices[:, 0] == np.arange(4200)).all() and np.allclose(distances[:, 0], 0)
+    assert (indices[:, 0] == np.arange(rows)).all() and np.allclose(distances[:, 0], 0)
     same = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(indices, expected)])
     assert same > 0.999  # exact search; a tie may order two equally near rows differently
     np.testing.assert_allclose(distances, np.take_along_axis(cosine, indices, axis=1), atol=1e-5)
     assert sent["params"]["n_neighbors"] == 10
 
 
-def test_small_sets_leave_the_search_to_umap(monkeypatch):
+def test_metrics_we_do_not_search_are_left_to_umap(monkeypatch):
     from explorer.core import umap_process
 
     sent = {}
@@ -125,5 +127,5 @@ def test_small_sets_leave_the_search_to_umap(monkeypatch):
 
     monkeypatch.setattr(umap_process, "umap_job", fake_umap_job)
     monkeypatch.setattr(umap_process.UmapProcess, "shared", classmethod(lambda cls, warm=False: None))
-    run_to_end(project(np.random.default_rng(0).standard_normal((500, 8)), "umap"))
-    assert sent["knn"] is None  # below 4,096 rows umap-learn computes every distance itself
+    run_to_end(project(np.random.default_rng(0).standard_normal((500, 8)), "umap", metric="manhattan"))
+    assert sent["knn"] is None

@@ -12,6 +12,7 @@ from explorer.actions import importer
 from explorer.actions.importer import ImportOptions, import_job
 from explorer.core import run_to_end
 from explorer.core.neighbors import nearest
+from explorer.core.project import Projection
 from explorer.embedders.query import query_vector, search_space
 from explorer.embedders.registry import make_embedder
 from explorer.io.readers import ReadError
@@ -221,3 +222,30 @@ def test_texts_are_embedded_in_batches_of_a_fixed_size(tmp_path, monkeypatch):
     emb = result.project.embeddings
     # the rows come back in file order although the longest texts went first
     np.testing.assert_allclose(emb.vectors[7], FakeEmbedder(16).vector(emb.texts[7]))
+
+
+def test_umap_process_starts_before_the_embedding(tmp_path, monkeypatch):
+    """umap-learn takes seconds to import in its process: a text import with a UMAP map starts that
+    process before embedding, so the import happens meanwhile; a PCA-only import never starts it."""
+    events = []
+
+    class RecordingEmbedder(FakeEmbedder):
+        def embed(self, items, batch_size=64):
+            events.append("embed")
+            yield from super().embed(items, batch_size)
+
+    monkeypatch.setattr(importer, "make_embedder", lambda model_id, device=None: RecordingEmbedder(16))
+    monkeypatch.setattr(importer, "start_umap_process", lambda: events.append("umap process"))
+
+    def flat_map(vectors, method):  # the maps are not the point: no umap-learn here
+        return Projection(method, method, np.zeros((len(vectors), 2), np.float32), {})
+        yield
+
+    monkeypatch.setattr(importer, "compute_projection", flat_map)
+    path = tmp_path / "lines.txt"
+    path.write_text("".join(f"line {i}\n" for i in range(40)))
+    run(source=str(path), first_map="umap")
+    assert events[:2] == ["umap process", "embed"]
+    events.clear()
+    run(source=str(path), first_map="pca")
+    assert "umap process" not in events
