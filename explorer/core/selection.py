@@ -3,29 +3,49 @@
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
+import regex as timed_re  # re's syntax with a timeout: a user's pattern can backtrack for hours
 
 from explorer.core.embedding_set import EmbeddingSet
 
+#: The longest a regular expression search may take, in seconds, over all items together. The map
+#: searches on the GUI thread as the user types, and a project reopens with its saved search.
+REGEX_SECONDS = 1.0
+
 
 def search(emb: EmbeddingSet, pattern: str, regex: bool = False, case_sensitive: bool = False,
-           columns: list[str] | None = None) -> np.ndarray:
+           columns: list[str] | None = None, time_limit: float = REGEX_SECONDS) -> np.ndarray:
     """Indices of items whose text or metadata contains ``pattern`` (a substring, or a regular
     expression with ``regex``). ``columns`` limits the search (default: text and every text column).
-    Raises ValueError with the regex error for a bad expression."""
+    Raises ValueError with the regex error for a bad expression, and for one that has not finished
+    within ``time_limit`` seconds (catastrophic backtracking, such as ``(a|aa)+$`` on a long run of a)."""
     if not pattern:
         return np.zeros(0, dtype=np.int64)
-    flags = 0 if case_sensitive else re.IGNORECASE
-    try:
-        compiled = re.compile(pattern if regex else re.escape(pattern), flags)
-    except re.error as err:
-        raise ValueError(f"bad regular expression: {err}") from None
+    if regex:
+        try:
+            compiled = timed_re.compile(pattern, 0 if case_sensitive else timed_re.IGNORECASE)
+        except timed_re.error as err:
+            raise ValueError(f"bad regular expression: {err}") from None
+        deadline = time.monotonic() + time_limit
+
+        def found(value: str) -> bool:
+            return compiled.search(value, timeout=max(1e-3, deadline - time.monotonic())) is not None
+    else:  # a plain substring cannot backtrack: the faster re module
+        literal = re.compile(re.escape(pattern), 0 if case_sensitive else re.IGNORECASE)
+
+        def found(value: str) -> bool:
+            return literal.search(value) is not None
     names = columns if columns is not None else ["text", *emb.metadata]
     hits = np.zeros(len(emb), dtype=bool)
     for name in names:
         unique, inverse = emb.distinct(name)
-        matched = np.fromiter((compiled.search(v) is not None for v in unique.tolist()), bool, len(unique))
+        try:
+            matched = np.fromiter(map(found, unique.tolist()), bool, len(unique))
+        except TimeoutError:
+            raise ValueError(f"regular expression too slow: stopped after {time_limit:g} s (nested repeats "
+                             "such as (a|aa)+ can take hours; simplify it)") from None
         hits |= matched[inverse]
     return np.flatnonzero(hits)
 

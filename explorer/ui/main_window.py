@@ -371,7 +371,7 @@ class MainWindow(QMainWindow):
         try:
             self.state.set_search(text.strip(), regex=self.regex_box.isChecked())
         except ValueError as err:
-            self.search_count.setText("bad regex")
+            self.search_count.setText("regex too slow" if "too slow" in str(err) else "bad regex")
             self.search_box.setToolTip(str(err))
             return
         self.search_box.setToolTip("")

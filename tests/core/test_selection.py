@@ -44,3 +44,12 @@ def test_points_in_polygon_matches_matplotlib_style_by_hand():
 def test_points_in_box_any_corner_order():
     xy = np.array([[0, 0], [1, 1], [2, 2], [3, 3]], dtype=np.float32)
     assert points_in_box(xy, 2.5, 0.5, 0.5, 2.5).tolist() == [1, 2]
+
+
+def test_a_regex_that_would_backtrack_for_hours_stops_with_one_line():
+    texts = ["a" * 64 + "b", "cat", "(a|aa)+$ literally"]
+    emb = EmbeddingSet(np.eye(3, dtype=np.float32), ["i0", "i1", "i2"], texts)
+    with pytest.raises(ValueError, match="too slow"):
+        search(emb, "(a|aa)+$", regex=True, time_limit=0.2)
+    assert search(emb, "(a|aa)+$").tolist() == [2]  # the same text as a plain substring: no backtracking
+    assert search(emb, "^ca+t$", regex=True).tolist() == [1]  # a good regex within the limit

@@ -274,7 +274,8 @@ def project_case(base: Path, out: Path, rng: random.Random, index: int) -> Case:
             target = manifest.setdefault("session", {"__type__": "ViewState", "fields": {}})
             fields = target.get("fields") if isinstance(target, dict) else None
             if isinstance(fields, dict):
-                panel = rng.choice(["neighbors", "clusters", "analogy", "bias", "selected", "view_range", "arrows"])
+                panel = rng.choice(["neighbors", "clusters", "analogy", "bias", "selected", "view_range", "arrows",
+                                    "search"])
                 if panel in ("neighbors", "clusters") and isinstance(fields.get(panel), dict):
                     inner = fields[panel].setdefault("fields", {})
                     inner[rng.choice(["result", "names", "query", "k"])] = value

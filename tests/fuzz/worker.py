@@ -61,8 +61,12 @@ def _use(project) -> str:
     from explorer.core.progress import run_to_end
 
     emb = project.embeddings
-    step = "colouring"
+    step = "restoring the session"
     try:
+        from explorer.state import AppState
+
+        AppState().set_project(project)  # runs the saved search, as opening in the window does
+        step = "colouring"
         for values in emb.metadata.values():
             color_points(len(emb), values)
         step = "neighbours"

@@ -209,3 +209,17 @@ def test_records_of_the_session_are_the_only_evented_types_saved():
 
     for cls in (ViewState, *PANEL_SESSIONS.values()):
         assert RECORD_TYPES[cls.__name__] is cls and issubclass(cls, Evented)
+
+
+def test_a_saved_search_that_would_take_hours_is_dropped_on_reopen(tmp_path):
+    """A project saved with a catastrophic regular expression as its search reopens (with the search
+    cleared) instead of freezing the window as it searches on opening."""
+    texts = [f"w{i}" for i in range(N - 1)] + ["a" * 64 + "b"]
+    emb = EmbeddingSet(np.eye(N, dtype=np.float32), texts, texts, modality="word", model_id="test")
+    p = Project(emb, {"PCA": Projection("PCA", "pca", np.zeros((N, 2)))})
+    p.view.search, p.view.search_regex = "(a|aa)+$", True
+    save_project(p, tmp_path / "slow.eexp")
+    state = AppState()
+    state.set_project(load_project(tmp_path / "slow.eexp"))
+    assert state.search_text == "" and state.search_matches is None
+    assert not state.dirty
