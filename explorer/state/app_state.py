@@ -278,12 +278,19 @@ class AppState:
         return ["text", *[c for c in project.view.search_columns if c in project.embeddings.metadata]]
 
     def set_search_columns(self, columns: list[str]) -> None:
-        """Search these metadata columns as well as the text, and search again."""
+        """Search these metadata columns as well as the text, and search again. Raises ValueError
+        when the search cannot run on the new columns (a regular expression too slow on them): the
+        columns are kept and the matches cleared, not left from the old columns."""
         if self.project is None:
             return
         self.project.view.search_columns = [c for c in columns if c in self.project.embeddings.metadata]
         if self.search_text:
-            self.set_search(self.search_text, self.search_regex)
+            try:
+                self.set_search(self.search_text, self.search_regex)
+            except ValueError:
+                self.search_matches = None
+                self.search_changed.emit()
+                raise
 
     def request_reveal(self, indices: list[int] | np.ndarray) -> None:
         """Ask the map to pan and zoom to these items (panels ask; the map decides how)."""

@@ -170,7 +170,10 @@ def search_columns_button(state: AppState, parent: QWidget, changed=None) -> QTo
         if project is None:
             return
         columns = [c for c in project.view.search_columns if c != name] + ([name] if on else [])
-        state.set_search_columns(columns)
+        try:
+            state.set_search_columns(columns)
+        except ValueError:
+            pass  # a search too slow on the new columns: ``changed`` searches again and shows why
         if changed is not None:
             changed()
 

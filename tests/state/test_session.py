@@ -223,3 +223,23 @@ def test_a_saved_search_that_would_take_hours_is_dropped_on_reopen(tmp_path):
     state.set_project(load_project(tmp_path / "slow.eexp"))
     assert state.search_text == "" and state.search_matches is None
     assert not state.dirty
+
+
+def test_a_search_too_slow_on_newly_chosen_columns_clears_its_matches(monkeypatch):
+    """The regex ran on the texts; on a column added to the search it would take hours: the
+    column is kept, the old matches are not shown as if they were the new ones, and the caller
+    is told why."""
+    from explorer.core import selection
+
+    monkeypatch.setattr(selection, "REGEX_SECONDS", 0.3)
+    texts = [f"w{i}" for i in range(N)]
+    notes = np.array(["a" * 64 + "b"] * N, dtype=object)
+    emb = EmbeddingSet(np.eye(N, dtype=np.float32), texts, texts, modality="word", model_id="test",
+                       metadata={"note": notes})
+    state = AppState()
+    state.set_project(Project(emb, {"PCA": Projection("PCA", "pca", np.zeros((N, 2)))}))
+    state.set_search("^(w1|a|aa)+$", regex=True)
+    assert len(state.search_matches) > 0
+    with pytest.raises(ValueError, match="too slow"):
+        state.set_search_columns(["note"])
+    assert state.project.view.search_columns == ["note"] and state.search_matches is None

@@ -643,3 +643,25 @@ def test_a_click_on_a_legend_entrys_text_toggles_it_and_keeps_the_selection(open
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
     assert opened.state.hidden_categories == set()
     assert QColor(label.opts["color"]) == QColor(view.legend.items[0][1].opts["color"])
+
+
+def test_a_regex_too_slow_on_a_newly_chosen_column_says_so(window, qtbot, monkeypatch):
+    """Typing the pattern was fine on the texts; ticking a column where it would take hours shows
+    "regex too slow" and no stale matches, instead of an error escaping the menu."""
+    from explorer.core import EmbeddingSet, Project, Projection, selection
+
+    monkeypatch.setattr(selection, "REGEX_SECONDS", 0.3)
+    n = 30
+    texts = [f"w{i}" for i in range(n)]
+    emb = EmbeddingSet(np.eye(n, dtype=np.float32), texts, texts,
+                       metadata={"note": np.array(["a" * 64 + "b"] * n, dtype=object)})
+    window.state.set_project(Project(emb, {"PCA": Projection("PCA", "pca", np.zeros((n, 2)))}))
+    window.regex_box.setChecked(True)
+    window.search_box.setText("^(w1|a|aa)+$")
+    assert window.search_count.text() == count_text(window.state.search_matches) != ""
+    button = window.search_columns_button
+    button.column_menu.aboutToShow.emit()
+    next(a for a in button.column_menu.actions() if a.text() == "note").setChecked(True)
+    assert window.search_count.text() == "regex too slow"
+    assert window.state.search_matches is None and window.state.project.view.search_columns == ["note"]
+    assert "too slow" in window.search_box.toolTip()
