@@ -171,7 +171,9 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
     if not items:
         raise ImportFailed(f"nothing to embed. {report.summary()}")
     if _first_map_is_umap(options, len(items)):
-        start_umap_process()  # umap-learn's seconds of importing happen while the items are embedded
+        # umap-learn's seconds of importing (and on a first run its compiling) happen while the items
+        # are embedded; warm, so that if this import fails the window's warm-up is not left undone
+        start_umap_process(warm=True)
     vectors, embedded, reused, extra = yield from _embed(items, model_id, options, reuse,
                                                          report if modality == "image" else None)
     good = np.isfinite(vectors).all(axis=1)

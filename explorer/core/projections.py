@@ -152,13 +152,14 @@ def _pca_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
     return np.ascontiguousarray(scores[:, [first, second]])
 
 
-def start_umap_process() -> None:
+def start_umap_process(warm: bool = False) -> None:
     """Start the process UMAP runs in (explorer.core.umap_process), if it is not running, without
     waiting for it: it imports umap-learn for seconds, which a caller can hide behind other work
-    (the importer: behind the embedding)."""
+    (the importer: behind the embedding). ``warm``: it also compiles UMAP's code there (on a small
+    random set), as the window's warm-up does."""
     from explorer.core.umap_process import UmapProcess  # noqa: PLC0415
 
-    UmapProcess.shared()
+    UmapProcess.shared(warm=warm)
 
 
 def _umap_job(vectors: np.ndarray, params: dict[str, Any]) -> Job[np.ndarray]:
