@@ -23,12 +23,16 @@ _REPEATS = {getattr(_re_parser, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "
             if hasattr(_re_parser, name)}
 
 
+class SearchTooSlow(ValueError):
+    """A regular expression that did not finish within the time limit (see search)."""
+
+
 def search(emb: EmbeddingSet, pattern: str, regex: bool = False, case_sensitive: bool = False,
            columns: list[str] | None = None, time_limit: float | None = None) -> np.ndarray:
     """Indices of items whose text or metadata contains ``pattern`` (a substring, or a regular
     expression with ``regex``). ``columns`` limits the search (default: text and every text column).
-    Raises ValueError with the regex error for a bad expression, and for one that has not finished
-    within ``time_limit`` seconds (default REGEX_SECONDS) over all columns (catastrophic
+    Raises ValueError with the regex error for a bad expression, and SearchTooSlow (a ValueError)
+    for one that has not finished within ``time_limit`` seconds (default REGEX_SECONDS) over all columns (catastrophic
     backtracking, such as ``(a|aa)+$`` on a long run of a)."""
     if not pattern:
         return np.zeros(0, dtype=np.int64)
@@ -70,7 +74,7 @@ def search(emb: EmbeddingSet, pattern: str, regex: bool = False, case_sensitive:
                     raise TimeoutError
             hits |= matched[inverse]
     except TimeoutError:
-        raise ValueError(f"regular expression too slow: stopped after {time_limit:g} s (repeats inside "
+        raise SearchTooSlow(f"regular expression too slow: stopped after {time_limit:g} s (repeats inside "
                          "repeats, such as (a|aa)+ or (.*a)+, can take hours; simplify it)") from None
     return np.flatnonzero(hits)
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from explorer.core.labels import LabelError, MapLabels
 from explorer.core.project import Project, Projection, VectorSet
-from explorer.core.selection import search
+from explorer.core.selection import SearchTooSlow, search
 from explorer.state.events import Signal
 
 
@@ -258,11 +258,18 @@ class AppState:
     # ----------------------------------------------------------------------------- finding
     def set_search(self, text: str, regex: bool = False) -> None:
         """Highlight the items matching ``text``; raises ValueError for a bad regular expression
-        (and keeps the previous matches)."""
+        (and keeps the previous matches: a pattern being typed is often unfinished), and
+        SearchTooSlow for one that would take too long (and clears them: they would be taken for
+        this search's)."""
         if self.project is None:
             return
-        matches = search(self.project.embeddings, text, regex=regex,
-                         columns=self.search_scope(self.project)) if text else None
+        try:
+            matches = search(self.project.embeddings, text, regex=regex,
+                             columns=self.search_scope(self.project)) if text else None
+        except SearchTooSlow:
+            self.search_matches = None
+            self.search_changed.emit()
+            raise
         view = self.project.view
         self.search_matches = matches
         if (text, regex) == (view.search, view.search_regex):
@@ -285,12 +292,7 @@ class AppState:
             return
         self.project.view.search_columns = [c for c in columns if c in self.project.embeddings.metadata]
         if self.search_text:
-            try:
-                self.set_search(self.search_text, self.search_regex)
-            except ValueError:
-                self.search_matches = None
-                self.search_changed.emit()
-                raise
+            self.set_search(self.search_text, self.search_regex)
 
     def request_reveal(self, indices: list[int] | np.ndarray) -> None:
         """Ask the map to pan and zoom to these items (panels ask; the map decides how)."""

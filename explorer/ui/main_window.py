@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from explorer import __version__
 from explorer.core.progress import Progress
+from explorer.core.selection import SearchTooSlow
 from explorer.io.project_file import SUFFIX
 from explorer.state import AppState
 from explorer.ui import APP_NAME, menus, theme
@@ -370,9 +371,10 @@ class MainWindow(QMainWindow):
     def _on_search(self, text: str) -> None:
         try:
             self.state.set_search(text.strip(), regex=self.regex_box.isChecked())
-        except ValueError as err:
-            self.search_count.setText("regex too slow" if "too slow" in str(err) else "bad regex")
+        except ValueError as err:  # SearchTooSlow included
+            self.search_count.setText("regex too slow" if isinstance(err, SearchTooSlow) else "bad regex")
             self.search_box.setToolTip(str(err))
+            self.select_matches_button.setEnabled(False)  # the matches kept are not this pattern's
             return
         self.search_box.setToolTip("")
         matches = self.state.search_matches

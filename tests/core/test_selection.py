@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from explorer.core import EmbeddingSet
-from explorer.core.selection import may_backtrack, points_in_box, points_in_polygon, search
+from explorer.core.selection import (
+    SearchTooSlow,
+    may_backtrack,
+    points_in_box,
+    points_in_polygon,
+    search,
+)
 
 
 @pytest.fixture
@@ -70,7 +76,7 @@ def finishes(call, seconds: float = 20.0):
 def test_a_regex_that_would_backtrack_for_hours_stops_with_one_line():
     texts = ["a" * 64 + "b", "cat", "(a|aa)+$ literally"]
     emb = EmbeddingSet(np.eye(3, dtype=np.float32), ["i0", "i1", "i2"], texts)
-    with pytest.raises(ValueError, match="too slow"):
+    with pytest.raises(SearchTooSlow, match="too slow"):
         finishes(lambda: search(emb, "(a|aa)+$", regex=True, time_limit=0.2))
     assert search(emb, "(a|aa)+$").tolist() == [2]  # the same text as a plain substring: no backtracking
     assert search(emb, "^ca+t$", regex=True).tolist() == [1]  # a good regex within the limit

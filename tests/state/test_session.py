@@ -243,3 +243,20 @@ def test_a_search_too_slow_on_newly_chosen_columns_clears_its_matches(monkeypatc
     with pytest.raises(ValueError, match="too slow"):
         state.set_search_columns(["note"])
     assert state.project.view.search_columns == ["note"] and state.search_matches is None
+
+
+def test_a_search_too_slow_clears_the_matches_of_the_last_one(monkeypatch):
+    from explorer.core import selection
+
+    monkeypatch.setattr(selection, "REGEX_SECONDS", 0.3)
+    texts = [f"w{i}" for i in range(N - 1)] + ["a" * 64 + "b"]
+    emb = EmbeddingSet(np.eye(N, dtype=np.float32), texts, texts, modality="word", model_id="test")
+    state = AppState()
+    state.set_project(Project(emb, {"PCA": Projection("PCA", "pca", np.zeros((N, 2)))}))
+    state.set_search("w1", regex=True)
+    assert len(state.search_matches) > 0
+    with pytest.raises(selection.SearchTooSlow):
+        state.set_search("^(w1|a|aa)+$", regex=True)
+    assert state.search_matches is None
+    with pytest.raises(ValueError, match="bad regular expression"):
+        state.set_search("(w1", regex=True)  # unfinished: the last matches stay while typing

@@ -665,3 +665,4 @@ def test_a_regex_too_slow_on_a_newly_chosen_column_says_so(window, qtbot, monkey
     assert window.search_count.text() == "regex too slow"
     assert window.state.search_matches is None and window.state.project.view.search_columns == ["note"]
     assert "too slow" in window.search_box.toolTip()
+    assert not window.select_matches_button.isEnabled()
