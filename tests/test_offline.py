@@ -94,3 +94,22 @@ def test_allowing_downloads_lifts_offline_mode(monkeypatch):
     assert downloads_allowed() and "HF_HUB_OFFLINE" not in os.environ
     set_downloads_allowed(False)
     assert not downloads_allowed() and os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def test_vectors_imported_as_they_are_name_no_model_to_look_up(tmp_path, monkeypatch):
+    """A .npy of text vectors named no model, but its file name was taken for one: typed text then
+    looked up 'vecs' on the model hub (with the file's name in the request) when downloads were on."""
+    def no_model(*args, **kwargs):
+        raise AssertionError("a model was looked for")
+
+    monkeypatch.setattr(query_module, "make_embedder", no_model)
+    np.save(tmp_path / "vecs.npy", np.random.default_rng(0).normal(size=(len(WORDS), 6)).astype(np.float32))
+    (tmp_path / "meta.csv").write_text("word\n" + "\n".join(WORDS) + "\n")
+    project = run_to_end(import_job(ImportOptions(str(tmp_path / "vecs.npy"), metadata=str(tmp_path / "meta.csv"),
+                                                  first_map="pca"))).project
+    emb = project.embeddings
+    assert emb.model_id == ""
+    assert run_to_end(query_vector(emb, emb.texts[2])).item == 2
+    with pytest.raises(EmbedderError, match="imported as they are") as err:
+        run_to_end(query_vector(emb, "a royal person"))
+    assert "\n" not in str(err.value)

@@ -352,6 +352,8 @@ def _conse_classes(options: ImportOptions, report: ImportReport) -> Job[np.ndarr
 
 
 def _vectors_as_given(options: ImportOptions, kind: str) -> Job[ImportResult]:
+    # Vectors of texts name no model unless --model says which made them: a file's name taken for
+    # one was looked up as a hub model when the user typed text (and sent the name there).
     if kind == "glove":
         words, vectors = load_bundled_glove(options.limit)
         data = readers.VectorData(vectors, np.array(words), {}, ImportReport(rows_read=len(words),
@@ -359,14 +361,14 @@ def _vectors_as_given(options: ImportOptions, kind: str) -> Job[ImportResult]:
         model_id, modality = GLOVE_ID, "word"
     elif kind == "vectors":
         data = readers.read_vectors_npy(options.source, options.metadata)
-        model_id, modality = options.model or Path(options.source).stem, "text"
+        model_id, modality = options.model or "", "text"
     elif kind == "vector-table":
         data = yield from arrow_tables.read_vector_table_job(options.source, options.vector_column,
                                                              options.limit, options.sample_seed)
-        model_id, modality = options.model or Path(options.source).name, "text"
+        model_id, modality = options.model or "", "text"
     elif kind == "projector":
         data = yield from readers.read_projector_tsv_job(options.source, options.metadata)
-        model_id, modality = options.model or "projector-vectors", "text"
+        model_id, modality = options.model or "", "text"
     else:
         data = yield from readers.read_word2vec_job(options.source, limit=options.limit)
         model_id, modality = options.model or Path(options.source).name, "word"

@@ -79,7 +79,9 @@ def query_vector(emb: EmbeddingSet, query: str, device: str | None = None) -> Jo
         # vectors read from a file: the vocabulary is all there is (no model is named after the file)
         raise EmbedderError(not_in_vocabulary(emb, query))
     if not emb.model_id:
-        raise EmbedderError(f"{query!r} is not an item, and the project names no model to embed it with")
+        raise EmbedderError(f"{query!r} is not an item, and this project's vectors were imported as they are, "
+                            "with no model to embed new text: type an item's text or id (or import again "
+                            "with --model naming the model that made the vectors)")
     space = conse_space_of(emb)
     yield Progress(0, 1, f"Loading {emb.model_id}")
     try:

@@ -78,5 +78,5 @@ def embeds_text(project: Project | None) -> bool:
         return False
     kind, model = project.embeddings.modality, project.embeddings.model_id or ""
     if kind == "text":
-        return True
+        return bool(model)  # vectors imported as they are name no model
     return kind == "image" and model.startswith("open_clip")
