@@ -232,7 +232,9 @@ def test_clusters_kmeans_json_and_csv(v1_project_path, tmp_path):
                 "-o", str(out)))
     with out.open() as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["id", "text", "cluster", "cluster_name"] and rows[0]["text"] == "the"
+    # the items' metadata follows the result's own columns
+    assert list(rows[0]) == ["id", "text", "cluster", "cluster_name", "band", "frequency_rank"]
+    assert rows[0]["text"] == "the" and rows[0]["band"] == "stop word"
     assert [int(r["cluster"]) for r in rows] == labels  # same seed, same clusters
 
 

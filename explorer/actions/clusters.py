@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from explorer.actions.errors import ActionError, reported
-from explorer.actions.tables import Table
+from explorer.actions.tables import Table, with_metadata
 from explorer.core.clusters import NOISE, ClusterLabel, ClusterResult
 from explorer.core.embedding_set import EmbeddingSet
 from explorer.core.progress import Job
@@ -33,8 +33,9 @@ class ClustersOutcome:
         """Each item's cluster and its cluster's name; the clusters (sizes, names, terms) in meta."""
         result, names = self.result, self.names
         labels = np.asarray(result.labels)
-        columns = {"id": emb.ids, "text": emb.texts, "cluster": labels,
-                   "cluster_name": [names[c].name if c in names else "" for c in labels.tolist()]}
+        columns = with_metadata({"id": emb.ids, "text": emb.texts, "cluster": labels,
+                                 "cluster_name": [names[c].name if c in names else "" for c in labels.tolist()]},
+                                emb, slice(None))
         clusters = [{"cluster": c, "size": result.sizes.get(c, label.size), "noise": c == NOISE,
                      "name": label.name, "terms": [[term, score] for term, score in label.terms]}
                     for c, label in sorted(names.items())]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from explorer.actions.errors import ActionError, reported
-from explorer.actions.tables import Table
+from explorer.actions.tables import Table, with_metadata
 from explorer.core.embedding_set import EmbeddingSet
 from explorer.core.neighbors import Neighbors
 from explorer.core.progress import Job, Progress
@@ -51,8 +51,9 @@ class NeighborsOutcome:
     def table(self, emb: EmbeddingSet) -> Table:
         indices = [int(i) for i in self.neighbors.indices]
         metric = self.neighbors.metric
-        columns = {"rank": list(range(1, len(indices) + 1)), "id": emb.ids[indices],
-                   "text": emb.texts[indices], metric: np.asarray(self.neighbors.scores, dtype=float)}
+        columns = with_metadata({"rank": list(range(1, len(indices) + 1)), "id": emb.ids[indices],
+                                 "text": emb.texts[indices], metric: np.asarray(self.neighbors.scores, dtype=float)},
+                                emb, indices)
         meta = {"query": self.query, "resolved_as": self.description, "metric": metric,
                 "space": self.space_description(), "k": len(indices), "search": self.search}
         return Table(columns, meta)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from explorer.actions.errors import ActionError, reported
-from explorer.actions.tables import Table, finite
+from explorer.actions.tables import Table, finite, with_metadata
 from explorer.core.compare import CompareResult, compare
 from explorer.core.embedding_set import EmbeddingSet
 from explorer.core.progress import Job, Progress
@@ -83,8 +83,8 @@ class OutliersOutcome:
         """The items from the most to the least unusual: rank, id, text, score."""
         result = self.result
         rows = _top(result.order, top)
-        columns = {"rank": np.arange(1, len(rows) + 1), "id": emb.ids[rows], "text": emb.texts[rows],
-                   "score": result.scores[rows]}
+        columns = with_metadata({"rank": np.arange(1, len(rows) + 1), "id": emb.ids[rows], "text": emb.texts[rows],
+                                 "score": result.scores[rows]}, emb, rows)
         meta = {"method": result.method, "k": result.k, "metric": result.metric,
                 "search": result.search, "items": len(emb),
                 "score_means": ("local outlier factor (about 1 inside a cluster, larger for outliers)"
@@ -129,8 +129,8 @@ class DuplicatesOutcome:
         rows = np.concatenate(result.groups) if result.groups else np.zeros(0, dtype=np.int64)
         sizes = np.concatenate([np.full(len(g), len(g)) for g in result.groups]) if result.groups \
             else np.zeros(0, dtype=np.int64)
-        columns = {"group": result.group[rows], "size": sizes, "id": emb.ids[rows],
-                   "text": emb.texts[rows], "cosine": result.best[rows]}
+        columns = with_metadata({"group": result.group[rows], "size": sizes, "id": emb.ids[rows],
+                                 "text": emb.texts[rows], "cosine": result.best[rows]}, emb, rows)
         meta = {"threshold": result.threshold, "pairs": len(result.pairs), "groups": len(result.groups),
                 "items_in_groups": int(len(rows)), "items": len(emb)}
         return Table(columns, meta)
@@ -170,11 +170,11 @@ class LabelIssuesOutcome:
         label, self-confidence, share of neighbours with another label."""
         result = self.result
         rows = _top(result.order, top)
-        columns = {"rank": np.arange(1, len(rows) + 1), "id": emb.ids[rows], "text": emb.texts[rows],
-                   "label": result.classes[result.labels[rows]],
-                   "suggested": result.classes[result.suggested[rows]],
-                   "self_confidence": result.self_confidence[rows],
-                   "neighbour_disagreement": result.disagreement[rows]}
+        columns = with_metadata({"rank": np.arange(1, len(rows) + 1), "id": emb.ids[rows], "text": emb.texts[rows],
+                                 "label": result.classes[result.labels[rows]],
+                                 "suggested": result.classes[result.suggested[rows]],
+                                 "self_confidence": result.self_confidence[rows],
+                                 "neighbour_disagreement": result.disagreement[rows]}, emb, rows)
         meta = {"label_column": self.label_column, "k": result.k, "folds": result.folds,
                 "seed": result.seed, "search": result.search,
                 "classifier": "LogisticRegression(max_iter=1000), out-of-fold probabilities",
@@ -299,8 +299,8 @@ class CompareOutcome:
         """Items from the most to the least disagreement: rank, id, text, jaccard."""
         result = self.result
         rows = _top(result.order, top)
-        columns = {"rank": np.arange(1, len(rows) + 1), "id": emb.ids[rows], "text": emb.texts[rows],
-                   "jaccard": result.jaccard[rows]}
+        columns = with_metadata({"rank": np.arange(1, len(rows) + 1), "id": emb.ids[rows], "text": emb.texts[rows],
+                                 "jaccard": result.jaccard[rows]}, emb, rows)
         meta = {"a": self.name_a, "b": self.name_b, "k": result.k,
                 "mean_jaccard": finite(result.mean_jaccard), "cka": finite(result.cka),
                 "search_a": result.search_a, "search_b": result.search_b, "items": len(emb)}

@@ -49,20 +49,24 @@ def coordinates_table(project, projection_name: str | None = None) -> Table:
         raise ActionError(f"no projection {name!r}; the project has {', '.join(project.projections) or 'none'}")
     projection = project.projections[name]
     emb = project.embeddings
-    columns: dict[str, Sequence[Any]] = {"id": emb.ids, "text": emb.texts,
-                                          "x": projection.coords[:, 0], "y": projection.coords[:, 1]}
-    for column, values in emb.metadata.items():
-        columns.setdefault(column, values)
+    columns = with_metadata({"id": emb.ids, "text": emb.texts, "x": projection.coords[:, 0],
+                             "y": projection.coords[:, 1]}, emb, slice(None))
     return Table(columns, {"projection": name, "method": projection.method, "params": projection.params})
 
 
 def items_table(emb, rows: Sequence[int], **meta: Any) -> Table:
     """id, text and every metadata column of some items (a selection, a bookmark)."""
     rows = [int(row) for row in rows]
-    columns: dict[str, Sequence[Any]] = {"id": emb.ids[rows], "text": emb.texts[rows]}
-    for column, values in emb.metadata.items():
-        columns.setdefault(column, values[rows])
-    return Table(columns, {"items": len(rows), **meta})
+    return Table(with_metadata({"id": emb.ids[rows], "text": emb.texts[rows]}, emb, rows),
+                 {"items": len(rows), **meta})
+
+
+def with_metadata(columns: Mapping[str, Sequence[Any]], emb, rows: Any) -> dict[str, Sequence[Any]]:
+    """A table of items (``rows`` of ``emb``) with every metadata column after its own; a user's
+    column named like one of the table's is kept as "NAME (data)" (explorer.core.tables)."""
+    from explorer.core.tables import metadata_columns  # noqa: PLC0415
+
+    return {**columns, **metadata_columns(emb.metadata, rows, columns)}
 
 
 def selection_table(project, rows: Sequence[int]) -> Table:

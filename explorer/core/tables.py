@@ -19,6 +19,21 @@ from explorer.core.progress import run_to_end
 from explorer.core.project import Project, ViewState
 
 
+def metadata_columns(metadata: Mapping[str, np.ndarray], rows: Any, taken: Any) -> dict[str, np.ndarray]:
+    """Each metadata column at ``rows`` (a slice, indices), for a table whose own columns are named
+    ``taken``: a column of the user's named like one of those (their own "id", "text", "x") is
+    written as "id (data)", never dropped in favour of the table's."""
+    taken = set(taken)
+    out: dict[str, np.ndarray] = {}
+    for name, values in metadata.items():
+        key = name
+        while key in taken:
+            key = f"{key} (data)"
+        taken.add(key)
+        out[key] = np.asarray(values)[rows]
+    return out
+
+
 def table_columns(data: Any) -> dict[str, Any]:
     """name -> values (numpy arrays, or pyarrow arrays for list columns) of a DataFrame, an Arrow
     table or a mapping."""
@@ -107,9 +122,8 @@ def project_to_table(project: Project, vectors: bool = True):
     emb = project.embeddings
     data: dict[str, Any] = {"id": pa.array(emb.ids.tolist(), pa.string()),
                             "text": pa.array(emb.texts.tolist(), pa.string())}
-    for name, values in emb.metadata.items():
-        data.setdefault(name, pa.array(values.tolist(), pa.string()) if values.dtype.kind in "OU"
-                        else pa.array(values))
+    for name, values in metadata_columns(emb.metadata, slice(None), data).items():
+        data[name] = pa.array(values.tolist(), pa.string()) if values.dtype.kind in "OU" else pa.array(values)
     for name, projection in project.projections.items():
         data[f"{name} x"] = pa.array(projection.coords[:, 0])
         data[f"{name} y"] = pa.array(projection.coords[:, 1])

@@ -67,7 +67,9 @@ def test_neighbours_of_a_centroid_equal_numpy_by_hand(project):
     sims[list(rows)] = -np.inf
     assert outcome.neighbors.indices.tolist() == np.argsort(-sims)[:5].tolist()
     table = outcome.table(emb)
-    assert list(table.columns) == ["rank", "id", "text", "cosine"]
+    assert list(table.columns) == ["rank", "id", "text", "cosine", *emb.metadata]
+    for name, values in emb.metadata.items():  # each neighbour's own metadata, row for row
+        assert list(table.columns[name]) == list(np.asarray(values)[outcome.neighbors.indices])
     assert table.meta["resolved_as"] == "centroid of 3 selected items" and table.meta["search"] == "exact"
 
 

@@ -44,7 +44,7 @@ def test_outliers_table_is_ranked_and_column_holds_every_score():
     emb = make_set()
     outcome = run_to_end(outliers_job(emb, OutliersRequest("knn", k=5)))
     table = outcome.table(emb, top=10)
-    assert list(table.columns) == ["rank", "id", "text", "score"]
+    assert list(table.columns) == ["rank", "id", "text", "score", *emb.metadata]
     assert list(table.columns["rank"]) == list(range(1, 11))
     assert list(table.columns["id"]) == [f"item{i}" for i in outcome.result.order[:10]]
     assert (np.diff(table.columns["score"]) <= 0).all()
@@ -107,7 +107,7 @@ def test_compare_aligns_items_by_id():
     table = outcome.table(emb, top=3)
     assert table.meta["mean_jaccard"] == pytest.approx(outcome.result.mean_jaccard)
     assert 0 < table.meta["cka"] <= 1
-    assert list(table.columns) == ["rank", "id", "text", "jaccard"]
+    assert list(table.columns) == ["rank", "id", "text", "jaccard", *emb.metadata]
 
 
 @pytest.mark.parametrize(("make", "words"), [

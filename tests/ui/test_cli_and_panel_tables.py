@@ -65,7 +65,7 @@ def test_neighbours_as_csv_match_too(opened, qtbot, monkeypatch, tmp_path, v1_pr
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "panel.csv").read_text(encoding="utf-8") == result.stdout
     rows = list(csv.DictReader(result.stdout.splitlines()))
-    assert list(rows[0]) == ["rank", "id", "text", "cosine"] and len(rows) == 10
+    assert list(rows[0]) == ["rank", "id", "text", "cosine", "band", "frequency_rank"] and len(rows) == 10
 
 
 def test_analogy(opened, qtbot, monkeypatch, tmp_path, v1_project_path):
@@ -93,6 +93,9 @@ def test_clusters_named_by_nearest_words(opened, qtbot, monkeypatch, tmp_path, v
     shown = export_from_panel(monkeypatch, panel.export_button, tmp_path / "panel.json")
     printed = cli_table(tmp_path / "cli.json", "clusters", str(v1_project_path), "--method", "kmeans",
                         "--param", "n_clusters=4", "--param", "normalize=true")
+    # the panel also keeps each item's cluster as a column of the project (to colour by), which the
+    # command line's run does not: the export carries it like every other metadata column
+    assert [row.pop("cluster (kmeans)") for row in shown["rows"]][0] == "2: well, ., as"
     assert shown == printed
     assert shown["labels"] == "words nearest the centroid" and len(shown["clusters"]) == 4
     assert sum(c["size"] for c in shown["clusters"]) == len(shown["rows"]) == 400
