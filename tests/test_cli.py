@@ -228,3 +228,18 @@ def test_export_saved_results_and_bookmarks(tmp_path):
     missing = explorer("export", str(fixture), "weat")
     assert missing.returncode != 0 and "no weat result" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(v1_project_path):
+    """`explorer info P | head -1`: the pipe closes before the output is written."""
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the command writes
+    with os.fdopen(write, "wb") as closed_pipe:
+        result = subprocess.run([sys.executable, "-m", "explorer", "info", str(v1_project_path)], stdout=closed_pipe,
+                                stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120)
+    assert "Traceback" not in result.stderr and result.returncode == 0, result.stderr
+
+
+def test_export_bookmark_without_a_name_says_how(v1_project_path):
+    result = explorer("export", str(v1_project_path), "bookmark")
+    assert result.returncode == 1 and "--bookmark NAME" in result.stderr and "None" not in result.stderr

@@ -75,7 +75,8 @@ def selection_table(project, rows: Sequence[int]) -> Table:
 
 def bookmark_table(project, name: str | None) -> Table:
     if name not in project.bookmarks:
-        raise ActionError(f"no bookmark {name!r}; the project has {', '.join(project.bookmarks) or 'none'}")
+        which = "name a bookmark (--bookmark NAME)" if name is None else f"no bookmark {name!r}"
+        raise ActionError(f"{which}; the project has {', '.join(project.bookmarks) or 'none'}")
     return items_table(project.embeddings, project.bookmarks[name], bookmark=name)
 
 
@@ -100,4 +101,5 @@ def saved_result_table(project, what: str) -> Table:
         return bias.weat_table(saved.weat)
     if what == "direction" and saved.direction is not None:
         return bias.DirectionOutcome(saved.direction, saved.direction_scores).table()
-    raise ActionError(f"the project holds no {what} result: run it in the app (or with its command) and save")
+    raise ActionError(f"the project holds no {what} result: run it in the app's panel and save the project "
+                      f"(the {what} command prints a result without storing it)")

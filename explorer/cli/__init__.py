@@ -5,6 +5,7 @@ where a format is asked for), progress on stderr, and fails with one line (Actio
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
@@ -28,7 +29,12 @@ def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
 def guarded(run: Callable[[], int]) -> int:
     """Run a command: an ActionError becomes one line on stderr and exit status 1."""
     try:
-        return run()
+        status = run()
+        sys.stdout.flush()  # a reader that stopped early shows here, not as a traceback at exit
+        return status
+    except BrokenPipeError:  # `explorer info P | head -2`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except ActionError as err:
         print(f"explorer: error: {err}", file=sys.stderr)
         return EXIT_FAILED
