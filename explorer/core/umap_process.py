@@ -250,7 +250,7 @@ def umap_job(data: np.ndarray, params: dict[str, Any],
     their distances, which umap-learn then uses instead of its own search (pynndescent)."""
     worker = UmapProcess.shared()
     started = time.monotonic()
-    finished = False
+    finished = optimising = False
     try:
         # The child reads its input only once umap is imported (seconds): write from a thread, so
         # that a full pipe never keeps this job from polling, or from being cancelled.
@@ -270,6 +270,7 @@ def umap_job(data: np.ndarray, params: dict[str, Any],
                     worker.warming = False
                     continue
                 if header["kind"] == "partial":
+                    optimising = True
                     yield Progress(header["done"], header["total"], "Optimising UMAP layout", partial=coords)
                     continue
                 finished = True
@@ -277,7 +278,13 @@ def umap_job(data: np.ndarray, params: dict[str, Any],
                     raise RuntimeError(f"UMAP failed: {header['message']}")
                 return coords
             elapsed = time.monotonic() - started
-            what = "Compiling UMAP (first use this session)" if worker.warming else "Optimising UMAP layout"
+            if worker.warming:
+                what = "Compiling UMAP (first use this session)"
+            elif optimising:
+                what = "Optimising UMAP layout"
+            else:  # importing umap-learn, the neighbour graph, and on a first run numba's compiling
+                what = "Preparing UMAP" + (" (the first run after installing compiles for about a minute)"
+                                           if elapsed > 10 else "")
             yield Progress(elapsed, None, f"{what}… {elapsed:.0f} s")
     finally:
         if not finished:  # cancelled, or the caller gave up: stop the work now

@@ -60,3 +60,33 @@ def test_a_job_sent_during_the_warm_up_gets_only_its_own_layouts():
         if UmapProcess._shared is not None:
             UmapProcess.discard(UmapProcess._shared)
     assert totals and set(totals) == {40}, totals
+
+
+def test_the_wait_before_the_first_layout_is_called_preparing_not_optimising():
+    """Before umap-learn has imported (and, on a first run, compiled) nothing is being optimised:
+    a minute of "Optimising UMAP layout… 53 s" with no layout looked hung."""
+    import numpy as np
+
+    from explorer.core.progress import Progress
+    from explorer.core.umap_process import UmapProcess, umap_job
+
+    if UmapProcess._shared is not None:
+        UmapProcess.discard(UmapProcess._shared)
+    data = np.random.default_rng(2).standard_normal((200, 8)).astype(np.float32)
+    messages, first_layout = [], None
+    job = umap_job(data, {"n_neighbors": 10, "random_state": 0, "n_epochs": 40})
+    try:
+        while True:
+            step = next(job)
+            if isinstance(step, Progress):
+                if step.partial is not None and first_layout is None:
+                    first_layout = len(messages)
+                messages.append(step.message)
+    except StopIteration:
+        pass
+    finally:
+        if UmapProcess._shared is not None:
+            UmapProcess.discard(UmapProcess._shared)
+    assert first_layout is not None
+    waiting = messages[:first_layout]
+    assert waiting and all(m.startswith("Preparing UMAP") for m in waiting), waiting[:3]
