@@ -24,17 +24,32 @@ class AnalogyRequest:
 
 def solve_analogy(emb: EmbeddingSet, request: AnalogyRequest) -> AnalogyResult:
     from explorer.core.analogy import UnknownWordsError, analogy  # noqa: PLC0415
+    from explorer.embedders.query import close_spellings  # noqa: PLC0415
 
     if not request.positive:
         raise ActionError("give at least one positive word")
+    positive = [_in_vocabulary(emb, w) for w in request.positive]
+    negative = [_in_vocabulary(emb, w) for w in request.negative]
     try:
-        return analogy(emb, list(request.positive), list(request.negative), k=request.k,
+        return analogy(emb, positive, negative, k=request.k,
                        method=request.method, exclude_inputs=not request.include_inputs)
     except UnknownWordsError as err:
+        missing = []
+        for word in err.words:
+            close = close_spellings(emb.texts, word, n=4)
+            missing.append(f"{word!r} (close spellings: {', '.join(close)})" if close else repr(word))
         raise ActionError(f"not in the vocabulary of {emb.model_id or 'this project'}: "
-                          f"{', '.join(repr(w) for w in err.words)}") from None
+                          f"{', '.join(missing)}") from None
     except ValueError as err:
         raise ActionError(str(err)) from None
+
+
+def _in_vocabulary(emb: EmbeddingSet, word: str) -> str:
+    """The word as the vocabulary has it: as typed, else in lower case (King -> king), as the
+    neighbours' look-up does."""
+    if word in emb.key_to_index or word.lower() not in emb.key_to_index:
+        return word
+    return word.lower()
 
 
 def analogy_job(emb: EmbeddingSet, request: AnalogyRequest) -> Job[AnalogyResult]:

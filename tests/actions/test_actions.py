@@ -191,3 +191,16 @@ def test_isolating_a_selection_maps_it_again(project):
     part = run_to_end(isolate_job(project, IsolateRequest(tuple(range(10)), "pca")))
     assert len(part.embeddings) == 10 and part.view.projection == "PCA"
     assert part.projections["PCA"].coords.shape == (10, 2)
+
+
+def test_analogy_words_are_looked_up_as_neighbours_looks_them_up(project):
+    """King - Man + Woman finds what king - man + woman finds; a misspelt word gets close spellings."""
+    emb = project.embeddings
+    typed = solve_analogy(emb, AnalogyRequest(("She", "HIS"), ("He",), k=3))
+    lower = solve_analogy(emb, AnalogyRequest(("she", "his"), ("he",), k=3))
+    assert list(typed.words) == list(lower.words)
+    with pytest.raises(ActionError) as caught:
+        solve_analogy(emb, AnalogyRequest(("shee", "his"), ("he",)))
+    message = str(caught.value)
+    assert message.startswith("not in the vocabulary of glove-6B-50d: 'shee' (close spellings: ")
+    assert "she" in message.split("close spellings: ")[1] and "\n" not in message
