@@ -193,9 +193,10 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
     root = Path(options.source) if kind == "images" else Path(options.source).parent
     if image_paths is not None:  # stored relative to one data folder (explorer.core.paths)
         root, image_paths = relative_paths(image_paths, root)
+    ids, metadata = _item_ids(metadata, len(texts), options)
     emb = EmbeddingSet(
         vectors=vectors,
-        ids=np.array([f"i{i}" for i in range(len(texts))]),
+        ids=ids,
         texts=text_array(texts),
         modality=modality,
         model_id=model_id,
@@ -208,6 +209,19 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
                       title=options.title or f"{Path(options.source).name} ({model_id})",
                       source=_data_source(options, kind, root))
     return ImportResult(project, report, embedded, reused)
+
+
+def _item_ids(metadata: dict[str, np.ndarray], count: int,
+              options: ImportOptions) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The items' ids: the data's own "id" column when it names every item once, so that exports
+    and look-ups (``explorer neighbors P r5``) use the user's ids; else i0, i1, ... The column
+    then becomes the ids rather than metadata (unless the map is coloured by it)."""
+    own = metadata.get("id")
+    if own is not None and len(own) == count and options.label_column != "id":
+        values = [str(v).strip() for v in np.asarray(own).tolist()]
+        if all(values) and len(set(values)) == count:
+            return np.array(values), {name: v for name, v in metadata.items() if name != "id"}
+    return np.array([f"i{i}" for i in range(count)]), metadata
 
 
 def _data_source(options: ImportOptions, kind: str, root: Path | None = None) -> DataSource:
@@ -386,8 +400,8 @@ def _vectors_as_given(options: ImportOptions, kind: str) -> Job[ImportResult]:
                            f"{', '.join(metadata) or 'no other columns'}")
     label = options.label_column or next((c for c in metadata if c.lower() in ("label", "class", "category")),
                                          None)
-    emb = EmbeddingSet(data.vectors, np.array([f"i{i}" for i in range(len(keys))]), text_array(keys),
-                       modality=modality, model_id=model_id, metadata=metadata)
+    ids, metadata = _item_ids(metadata, len(keys), options)
+    emb = EmbeddingSet(data.vectors, ids, text_array(keys), modality=modality, model_id=model_id, metadata=metadata)
     project = Project(emb, {}, ViewState(color_by=label),
                       title=options.title or f"{Path(options.source).name}",
                       source=_data_source(options, kind))

@@ -250,3 +250,16 @@ def test_umap_process_starts_before_the_embedding(tmp_path, monkeypatch):
     events.clear()
     run(source=str(path), first_map="pca")
     assert not any(event.startswith("umap process") for event in events)
+
+
+def test_the_datas_own_id_column_names_the_items(tmp_path, fake_model):
+    """A table's "id" column that names every row once becomes the items' ids (exports and look-ups
+    then speak the user's ids); one with repeats or gaps stays an ordinary column."""
+    path = tmp_path / "reviews.csv"
+    path.write_text("id,text,verdict\nr10,I loved it,pos\nr11,awful,neg\nr12,,neg\nr13,fine,pos\n")
+    emb = run(source=str(path)).project.embeddings
+    assert emb.ids.tolist() == ["r10", "r11", "r13"] and "id" not in emb.metadata  # r12 had no text
+    assert emb.key_to_index["r13"] == 2
+    path.write_text("id,text\n1,one\n1,two\n2,three\n")
+    emb = run(source=str(path)).project.embeddings
+    assert emb.ids.tolist() == ["i0", "i1", "i2"] and emb.metadata["id"].tolist() == [1, 1, 2]
