@@ -206,6 +206,13 @@ def test_projector_export_round_trips_through_import(tmp_path, v1_project_path):
     assert again.texts.tolist() == original.texts.tolist()
     np.testing.assert_allclose(again.vectors, original.vectors, rtol=1e-6)
     assert again.metadata["band"].tolist() == original.metadata["band"].tolist()
+    assert list(again.metadata) == list(original.metadata)  # "text" is the texts, not a second copy
+    # the folder itself imports, as the README says
+    result = explorer("import", str(folder), "-o", str(tmp_path / "folder.eexp"), "--map", "pca")
+    assert result.returncode == 0 and "Embedding Projector folder" in result.stderr, result.stderr
+    from_folder = load_project(tmp_path / "folder.eexp").embeddings
+    assert from_folder.texts.tolist() == original.texts.tolist() and list(from_folder.metadata) == ["band",
+                                                                                                   "frequency_rank"]
 
 
 def test_export_saved_results_and_bookmarks(tmp_path):

@@ -381,7 +381,13 @@ def _vectors_as_given(options: ImportOptions, kind: str) -> Job[ImportResult]:
                                                              options.limit, options.sample_seed)
         model_id, modality = options.model or "", "text"
     elif kind == "projector":
-        data = yield from readers.read_projector_tsv_job(options.source, options.metadata)
+        vectors_tsv, metadata_tsv = options.source, options.metadata
+        if Path(vectors_tsv).is_dir():  # a Projector folder, as our export writes it
+            folder = Path(vectors_tsv)
+            vectors_tsv = folder / "vectors.tsv"
+            if metadata_tsv is None and (folder / "metadata.tsv").is_file():
+                metadata_tsv = folder / "metadata.tsv"
+        data = yield from readers.read_projector_tsv_job(vectors_tsv, metadata_tsv)
         model_id, modality = options.model or "", "text"
     else:
         data = yield from readers.read_word2vec_job(options.source, limit=options.limit)

@@ -295,6 +295,9 @@ def detect(source: str, image_column: str | None = None, vector_column: str | No
     if vector_column:
         return Detected("vector-table", f"a table whose column {vector_column!r} holds the vectors")
     if path.is_dir():
+        if (path / "vectors.tsv").is_file():  # what `explorer export P projector -o FOLDER` writes
+            return Detected("projector", "an Embedding Projector folder (vectors.tsv"
+                            + (", metadata.tsv)" if (path / "metadata.tsv").is_file() else ")"))
         if _arrow().is_hf_folder(path):
             found = sniff_vector_table(path, b"")
             return Detected("vector-table", found) if found else Detected("texts", _table_name(path, b""))

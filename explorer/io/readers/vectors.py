@@ -121,10 +121,15 @@ _KEY_COLUMNS = ("word", "text", "token", "label", "name", "title", "key", "id")
 
 
 def _pick_keys(metadata: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """The items' texts from the metadata. A column named "text" (what our own exports write) is
+    taken out of ``metadata``: it would otherwise come back as a second copy of the texts."""
     by_lower = {name.lower(): name for name in metadata}
     for candidate in _KEY_COLUMNS:
         if candidate in by_lower:
-            return _str_array(_as_texts(metadata[by_lower[candidate]]))
+            keys = _str_array(_as_texts(metadata[by_lower[candidate]]))
+            if candidate == "text":
+                del metadata[by_lower[candidate]]
+            return keys
     for column in metadata.values():
         if column.dtype.kind in "UO":
             return _str_array(column.tolist())
