@@ -250,3 +250,10 @@ def test_a_reader_that_stops_early_gets_no_traceback(v1_project_path):
 def test_export_bookmark_without_a_name_says_how(v1_project_path):
     result = explorer("export", str(v1_project_path), "bookmark")
     assert result.returncode == 1 and "--bookmark NAME" in result.stderr and "None" not in result.stderr
+
+
+def test_a_format_that_contradicts_the_file_name_is_refused(tmp_path, v1_project_path):
+    out = tmp_path / "an.parquet"
+    result = explorer("analogy", str(v1_project_path), "--positive", "she", "his", "--negative", "he",
+                      "--format", "csv", "-o", str(out))
+    assert result.returncode == 1 and "does not match an.parquet" in result.stderr and not out.exists()

@@ -47,6 +47,10 @@ def table_format(fmt: str | None, output: str | None, default: str = "json") -> 
     """The asked format, else the output file's suffix, else ``default`` (stdout); "parquet" too."""
     from explorer.io.exporters import format_of  # noqa: PLC0415
 
+    suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+    if fmt and suffix in ("csv", "json", "parquet") and suffix != fmt:
+        raise ActionError(f"--format {fmt} does not match {Path(output).name}; name the file .{fmt} "
+                          "or leave --format out")
     if fmt == "parquet" or (not fmt and output and Path(output).suffix.lower() == ".parquet"):
         return "parquet"
     try:
