@@ -42,6 +42,17 @@ def test_from_an_arrow_table_and_from_an_array():
         Project.from_table({"text": TEXTS}, vectors=_vectors()[:5])
 
 
+def test_a_missing_vector_is_named_and_an_id_column_names_the_items():
+    vectors = list(_vectors())
+    vectors[4] = None
+    with pytest.raises(ValueError, match="column 'embedding' holds vectors, but row 5 has none"):
+        Project.from_table({"text": TEXTS, "embedding": vectors})
+    ids = [f"r{i}" for i in range(12)]
+    project = Project.from_table({"id": ids, "text": TEXTS, "embedding": list(_vectors())})
+    assert project.embeddings.ids.tolist() == ids and "id" not in project.embeddings.metadata
+    assert project.to_table(vectors=False).column("id").to_pylist() == ids
+
+
 def test_from_a_pandas_dataframe():
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame({"text": TEXTS, "label": LABELS, "embedding": list(_vectors())})

@@ -21,6 +21,7 @@ from explorer.core.progress import Job, Progress
 from explorer.core.project import DataSource, Project, ViewState
 from explorer.core.projections import project as compute_projection
 from explorer.core.projections import start_umap_process
+from explorer.core.tables import own_ids
 from explorer.embedders.base import (
     DEFAULT_IMAGE_MODEL,
     DEFAULT_TEXT_MODEL,
@@ -193,7 +194,7 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
     root = Path(options.source) if kind == "images" else Path(options.source).parent
     if image_paths is not None:  # stored relative to one data folder (explorer.core.paths)
         root, image_paths = relative_paths(image_paths, root)
-    ids, metadata = _item_ids(metadata, len(texts), options)
+    ids, metadata = own_ids(metadata, len(texts), options.label_column)
     emb = EmbeddingSet(
         vectors=vectors,
         ids=ids,
@@ -209,19 +210,6 @@ def _embed_items(options: ImportOptions, kind: str, reuse: Project | None) -> Jo
                       title=options.title or f"{Path(options.source).name} ({model_id})",
                       source=_data_source(options, kind, root))
     return ImportResult(project, report, embedded, reused)
-
-
-def _item_ids(metadata: dict[str, np.ndarray], count: int,
-              options: ImportOptions) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The items' ids: the data's own "id" column when it names every item once, so that exports
-    and look-ups (``explorer neighbors P r5``) use the user's ids; else i0, i1, ... The column
-    then becomes the ids rather than metadata (unless the map is coloured by it)."""
-    own = metadata.get("id")
-    if own is not None and len(own) == count and options.label_column != "id":
-        values = [str(v).strip() for v in np.asarray(own).tolist()]
-        if all(values) and len(set(values)) == count:
-            return np.array(values), {name: v for name, v in metadata.items() if name != "id"}
-    return np.array([f"i{i}" for i in range(count)]), metadata
 
 
 def _data_source(options: ImportOptions, kind: str, root: Path | None = None) -> DataSource:
@@ -406,7 +394,7 @@ def _vectors_as_given(options: ImportOptions, kind: str) -> Job[ImportResult]:
                            f"{', '.join(metadata) or 'no other columns'}")
     label = options.label_column or next((c for c in metadata if c.lower() in ("label", "class", "category")),
                                          None)
-    ids, metadata = _item_ids(metadata, len(keys), options)
+    ids, metadata = own_ids(metadata, len(keys), options.label_column)
     emb = EmbeddingSet(data.vectors, ids, text_array(keys), modality=modality, model_id=model_id, metadata=metadata)
     project = Project(emb, {}, ViewState(color_by=label),
                       title=options.title or f"{Path(options.source).name}",

@@ -53,19 +53,43 @@ def table_columns(data: Any) -> dict[str, Any]:
                     "Table or a dict of columns")
 
 
-def _as_matrix(values: Any) -> np.ndarray | None:
+def _as_matrix(values: Any, name: str = "") -> np.ndarray | None:
     """(N, D) float32 from a column of vectors, or None if the column does not hold vectors."""
     if hasattr(values, "type") and hasattr(values, "to_pylist"):  # a pyarrow list column
         values = values.to_pylist()
-    array = np.asarray(values) if not isinstance(values, np.ndarray) else values
+    array = values
+    if not isinstance(values, np.ndarray):
+        try:
+            array = np.asarray(values)
+        except ValueError:  # ragged rows, or gaps (None) among vectors: one object per row
+            array = np.empty(len(values), dtype=object)
+            for i, value in enumerate(values):
+                array[i] = value
     if array.dtype.kind in "iuf" and array.ndim == 2:
         return array.astype(np.float32)
-    if array.dtype == object and len(array) and all(isinstance(v, (list, tuple, np.ndarray)) for v in array[:50]):
+    head = [v for v in array[:50] if v is not None] if array.dtype == object else []
+    if head and all(isinstance(v, (list, tuple, np.ndarray)) for v in head):
+        missing = next((i for i, v in enumerate(array) if v is None), None)
+        if missing is not None:
+            raise ValueError(f"column {name!r} holds vectors, but row {missing + 1} has none: drop or fill such rows")
         try:
             return np.stack([np.asarray(v, dtype=np.float32) for v in array])
         except ValueError:
             raise ValueError("the vectors are not all of the same length") from None
     return None
+
+
+def own_ids(metadata: dict[str, np.ndarray], count: int,
+            label_column: str | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The items' ids: the data's own "id" column when it names every item once (exports and
+    look-ups then use the user's ids; the column becomes the ids rather than metadata, unless the
+    map is coloured by it), else i0, i1, ..."""
+    own = metadata.get("id")
+    if own is not None and len(own) == count and label_column != "id":
+        values = [str(v).strip() for v in np.asarray(own).tolist()]
+        if all(values) and len(set(values)) == count:
+            return np.array(values), {name: v for name, v in metadata.items() if name != "id"}
+    return np.array([f"i{i}" for i in range(count)]), metadata
 
 
 def project_from_table(data: Any, text: str | None = None, vectors: Any = None, labels: str | None = None,
@@ -79,13 +103,13 @@ def project_from_table(data: Any, text: str | None = None, vectors: Any = None, 
     if isinstance(vectors, str):
         if vectors not in columns:
             raise ValueError(f"no column {vectors!r}; the table has {', '.join(columns)}")
-        vector_name, matrix = vectors, _as_matrix(columns[vectors])
+        vector_name, matrix = vectors, _as_matrix(columns[vectors], vectors)
         if matrix is None:
             raise ValueError(f"column {vectors!r} does not hold vectors (lists of numbers)")
     elif vectors is not None:
         matrix = np.asarray(vectors, dtype=np.float32)
     else:
-        found = {name: m for name, m in ((n, _as_matrix(v)) for n, v in columns.items()) if m is not None}
+        found = {name: m for name, m in ((n, _as_matrix(v, n)) for n, v in columns.items()) if m is not None}
         if len(found) != 1:
             what = f"several columns of vectors ({', '.join(found)})" if found else "no column of vectors"
             raise ValueError(f"the table has {what}: give vectors= (a column name or an (N, D) array)")
@@ -105,8 +129,8 @@ def project_from_table(data: Any, text: str | None = None, vectors: Any = None, 
     text = text or ("text" if "text" in metadata else next(
         (n for n, v in metadata.items() if v.dtype == object), None))
     texts = metadata.pop(text) if text is not None else text_array([str(i) for i in range(len(matrix))])
-    emb = EmbeddingSet(matrix, np.array([f"i{i}" for i in range(len(matrix))]), texts, modality=modality,
-                       model_id=model_id, metadata=metadata)
+    ids, metadata = own_ids(metadata, len(matrix), labels)
+    emb = EmbeddingSet(matrix, ids, texts, modality=modality, model_id=model_id, metadata=metadata)
     project = Project(emb, {}, ViewState(color_by=labels), title=title)
     projection = run_to_end(compute_projection(emb.vectors, first_map, name=first_map.upper()))
     project.add_projection(projection)
