@@ -32,8 +32,8 @@ def search(emb: EmbeddingSet, pattern: str, regex: bool = False, case_sensitive:
     """Indices of items whose text or metadata contains ``pattern`` (a substring, or a regular
     expression with ``regex``). ``columns`` limits the search (default: text and every text column).
     Raises ValueError with the regex error for a bad expression, and SearchTooSlow (a ValueError)
-    for one that has not finished within ``time_limit`` seconds (default REGEX_SECONDS) over all columns (catastrophic
-    backtracking, such as ``(a|aa)+$`` on a long run of a)."""
+    for one that has not finished within ``time_limit`` seconds (default REGEX_SECONDS) over all
+    columns (catastrophic backtracking, such as ``(a|aa)+$`` on a long run of a)."""
     if not pattern:
         return np.zeros(0, dtype=np.int64)
     names = columns if columns is not None else ["text", *emb.metadata]
@@ -75,12 +75,12 @@ def search(emb: EmbeddingSet, pattern: str, regex: bool = False, case_sensitive:
             hits |= matched[inverse]
     except TimeoutError:
         raise SearchTooSlow(f"regular expression too slow: stopped after {time_limit:g} s (repeats inside "
-                         "repeats, such as (a|aa)+ or (.*a)+, can take hours; simplify it)") from None
+                            "repeats, such as (a|aa)+ or (.*a)+, can take hours; simplify it)") from None
     return np.flatnonzero(hits)
 
 
 def may_backtrack(pattern: str) -> bool:
-    """Whether a regular expression can take exponential or high polynomial time on some text:
+    r"""Whether a regular expression can take exponential or high polynomial time on some text:
     a repeat of something that itself repeats or alternates, a back-reference, or more than one
     unbounded repeat (``.*a.*b``). Such patterns get a timer on every match; the rest, far more
     common (``^the``, ``colou?r``, ``\bcats?\b``, ``ing$``), run without one. A pattern re cannot
