@@ -389,6 +389,11 @@ def _vectors_as_given(options: ImportOptions, kind: str) -> Job[ImportResult]:
     yield Progress(1, 1, f"Read {len(data):,} vectors of {data.dim} dimensions")
     keys = [str(k) for k in data.keys]
     metadata = dict(data.metadata)
+    if options.text_column and options.text_column in metadata:  # the items' texts, as the user chose
+        keys = [str(v) for v in np.asarray(metadata[options.text_column]).tolist()]
+    elif options.text_column and options.text_column.lower() != "text":  # "text" is already the texts
+        raise ImportFailed(f"no column {options.text_column!r}; the data has "
+                           f"{', '.join(metadata) or 'no other columns'}")
     if options.label_column and options.label_column not in metadata:
         raise ImportFailed(f"no column {options.label_column!r}; the data has "
                            f"{', '.join(metadata) or 'no other columns'}")

@@ -167,6 +167,11 @@ def test_projector_tsv_and_word2vec_and_npy(tmp_path):
     assert result.project.embeddings.texts.tolist() == [f"w{i}" for i in range(6)]
     assert result.project.view.color_by == "label"
     np.testing.assert_allclose(result.project.embeddings.vectors, vectors, atol=1e-6)
+    # --text-column picks the texts among the metadata (it was ignored for vectors given as they are)
+    chosen = run(source=str(tsv), metadata=str(meta), text_column="label").project.embeddings
+    assert chosen.texts.tolist() == ["a", "b"] * 3 and chosen.metadata["word"].tolist() == [f"w{i}" for i in range(6)]
+    with pytest.raises(ReadError, match="no column 'nope'"):
+        run(source=str(tsv), metadata=str(meta), text_column="nope")
 
     w2v = tmp_path / "tiny.vec"
     w2v.write_text("6 4\n" + "".join(f"w{i} " + " ".join(map(str, row)) + "\n" for i, row in enumerate(vectors)))
