@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.actions.errors import ActionError
+from explorer.core.tables import metadata_columns
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,6 @@ def items_table(emb, rows: Sequence[int], **meta: Any) -> Table:
 def with_metadata(columns: Mapping[str, Sequence[Any]], emb, rows: Any) -> dict[str, Sequence[Any]]:
     """A table of items (``rows`` of ``emb``) with every metadata column after its own; a user's
     column named like one of the table's is kept as "NAME (data)" (explorer.core.tables)."""
-    from explorer.core.tables import metadata_columns  # noqa: PLC0415
-
     return {**columns, **metadata_columns(emb.metadata, rows, columns)}
 
 

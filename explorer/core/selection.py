@@ -6,7 +6,6 @@ import re
 import time
 
 import numpy as np
-import regex as timed_re  # re's syntax (and more), plus a timeout for one match
 
 from explorer.core.embedding_set import EmbeddingSet
 
@@ -45,14 +44,9 @@ def search(emb: EmbeddingSet, pattern: str, regex: bool = False, case_sensitive:
             hits |= np.fromiter((literal.search(v) is not None for v in unique.tolist()), bool,
                                 len(unique))[inverse]
         return np.flatnonzero(hits)
-    try:
-        compiled = timed_re.compile(pattern, 0 if case_sensitive else timed_re.IGNORECASE)
-    except timed_re.error as err:
-        raise ValueError(f"bad regular expression: {err}") from None
+    guarded = may_backtrack(pattern)  # also every pattern re cannot parse
+    compiled = _compile(pattern, case_sensitive, guarded)
     time_limit = REGEX_SECONDS if time_limit is None else time_limit
-    guarded = may_backtrack(pattern)
-    if not guarded:  # re is about twice as fast as regex on these, and means the same by them
-        compiled = re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
     deadline = time.monotonic() + time_limit
 
     def timed(value: str) -> bool:  # a timer on every match costs about 4 us: only where needed
@@ -77,6 +71,19 @@ def search(emb: EmbeddingSet, pattern: str, regex: bool = False, case_sensitive:
         raise SearchTooSlow(f"regular expression too slow: stopped after {time_limit:g} s (repeats inside "
                             "repeats, such as (a|aa)+ or (.*a)+, can take hours; simplify it)") from None
     return np.flatnonzero(hits)
+
+
+def _compile(pattern: str, case_sensitive: bool, guarded: bool):
+    """The pattern compiled by the regex module (re's syntax and more, and a timeout for one match)
+    where it needs a timer, else by re, about twice as fast on such patterns; ValueError if bad."""
+    if guarded:
+        import regex as engine  # noqa: PLC0415 - only regular expression searches need it
+    else:
+        engine = re
+    try:
+        return engine.compile(pattern, 0 if case_sensitive else engine.IGNORECASE)
+    except engine.error as err:
+        raise ValueError(f"bad regular expression: {err}") from None
 
 
 def may_backtrack(pattern: str) -> bool:
