@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import select
+import queue
 import subprocess
 import sys
 import threading
@@ -244,6 +244,22 @@ def prewarm() -> bool:
     return not running
 
 
+def _read_messages(stream: IO[bytes], out: queue.Queue) -> None:
+    """The process's messages, up to a fit's result, into ``out`` (None at the end of the stream).
+    A thread rather than select() on the pipe: select cannot see messages already read into the
+    pipe's buffer, and a fit's last layouts and its result often arrive in one read (the job then
+    waited forever)."""
+    while True:
+        try:
+            message = _receive(stream)
+        except (EOFError, ValueError, OSError):
+            out.put(None)
+            return
+        out.put(message)
+        if message[0]["kind"] in ("ok", "error"):
+            return
+
+
 def umap_job(data: np.ndarray, params: dict[str, Any],
              knn: tuple[np.ndarray, np.ndarray] | None = None) -> Job[np.ndarray]:
     """Fit UMAP in the shared child process. ``knn``: each row's nearest rows (itself first) and
@@ -257,15 +273,19 @@ def umap_job(data: np.ndarray, params: dict[str, Any],
         writer = threading.Thread(target=_send_quietly, args=(worker.process.stdin, params, data, knn),
                                   daemon=True)
         writer.start()
+        messages: queue.Queue = queue.Queue()
+        threading.Thread(target=_read_messages, args=(worker.process.stdout, messages), daemon=True).start()
         while True:
-            ready, _, _ = select.select([worker.process.stdout], [], [], POLL_SECONDS)
-            if ready:
-                try:
-                    header, coords = _receive(worker.process.stdout)
-                except (EOFError, ValueError):
-                    finished = True
-                    UmapProcess.discard(worker)
-                    raise RuntimeError("the UMAP process stopped unexpectedly") from None
+            try:
+                message = messages.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                message = False
+            if message is None:
+                finished = True
+                UmapProcess.discard(worker)
+                raise RuntimeError("the UMAP process stopped unexpectedly")
+            if message:
+                header, coords = message
                 if header["kind"] == "warm":
                     worker.warming = False
                     continue

@@ -90,3 +90,39 @@ def test_the_wait_before_the_first_layout_is_called_preparing_not_optimising():
     assert first_layout is not None
     waiting = messages[:first_layout]
     assert waiting and all(m.startswith("Preparing UMAP") for m in waiting), waiting[:3]
+
+
+def test_a_result_that_arrives_with_the_last_layout_in_one_read_is_not_missed(monkeypatch):
+    """The child often writes its last layouts and its result at once; select() on the pipe could
+    not see what the first read had already buffered, and the job waited forever."""
+    import io
+    import threading
+
+    import numpy as np
+
+    from explorer.core import umap_process
+    from explorer.core.progress import run_to_end
+
+    read_end, write_end = os.pipe()
+    chunk = io.BytesIO()
+    layout = np.zeros((3, 2), np.float32)
+    umap_process._send(chunk, {"kind": "partial", "done": 1, "total": 2}, layout)
+    umap_process._send(chunk, {"kind": "ok"}, layout + 1)
+    os.write(write_end, chunk.getvalue())  # both messages in the pipe before the job reads
+
+    class FakeProcess:
+        stdin = io.BytesIO()
+        stdout = os.fdopen(read_end, "rb")
+
+    class FakeWorker:
+        process, warming = FakeProcess(), False
+
+    monkeypatch.setattr(umap_process.UmapProcess, "shared", classmethod(lambda cls, warm=False: FakeWorker()))
+    out = {}
+    thread = threading.Thread(target=lambda: out.update(coords=run_to_end(
+        umap_process.umap_job(layout, {"n_neighbors": 2}))), daemon=True)
+    thread.start()
+    thread.join(20)
+    os.close(write_end)
+    assert not thread.is_alive(), "the job missed a result already in the pipe's buffer"
+    assert (out["coords"] == 1).all()
